@@ -1,0 +1,81 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryStrategyV2 } from '@smithy/types';
+
+export interface AwsClientOptions {
+  /** Named profile from ~/.aws (CLI `--profile`); the default chain otherwise. */
+  profile?: string;
+  /** Overrides `AWS_ENDPOINT_URL` (tests point clients at the loopback stand-in). */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Tests swap in a strategy with the same semantics but no waiting. */
+  retryStrategy?: RetryStrategyV2;
+  maxAttempts?: number;
+}
+
+export interface RegionClients {
+  ec2: EC2Client;
+  logs: CloudWatchLogsClient;
+  sts: STSClient;
+  sns: SNSClient;
+}
+
+// A hung connection must fail fast enough for the SDK to retry within the Lambda timeout:
+// 3 attempts x (3 s connect + 10 s answer) plus backoff stays well under the function's 60 s.
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The one place AWS clients are made. One set per region, created on first use and reused across
+ * invocations of a warm Lambda container (keep-alive connections, cached credentials).
+ */
+export class AwsClientFactory {
+  private readonly byRegion = new Map<string, RegionClients>();
+
+  constructor(private readonly options: AwsClientOptions = {}) {}
+
+  forRegion(region: string): RegionClients {
+    let clients = this.byRegion.get(region);
+    if (!clients) {
+      clients = this.create(region);
+      this.byRegion.set(region, clients);
+    }
+    return clients;
+  }
+
+  private create(region: string): RegionClients {
+    const o = this.options;
+    const config = {
+      region,
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      }),
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.credentials ? { credentials: o.credentials } : {}),
+      ...(o.retryStrategy ? { retryStrategy: o.retryStrategy } : {}),
+      ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
+    };
+    return {
+      ec2: new EC2Client(config),
+      logs: new CloudWatchLogsClient(config),
+      sts: new STSClient(config),
+      sns: new SNSClient(config),
+    };
+  }
+
+  destroy(): void {
+    for (const c of this.byRegion.values()) {
+      c.ec2.destroy();
+      c.logs.destroy();
+      c.sts.destroy();
+      c.sns.destroy();
+    }
+    this.byRegion.clear();
+  }
+}

@@ -1,0 +1,152 @@
+import * as z from 'zod';
+import { ConfigError } from './errors';
+import { formatIssues } from './zod-format';
+
+/**
+ * Retention values CloudWatch Logs accepts for `PutRetentionPolicy`.
+ * Source: CloudWatch Logs API Reference, PutRetentionPolicy, `retentionInDays` valid values.
+ */
+export const ALLOWED_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+export const DEFAULT_LOG_GROUP_TEMPLATE = '/aws/clientvpn/{endpointId}';
+export const DEFAULT_EXEMPT_TAG = 'cvpn-log-guard:exempt';
+export const DEFAULT_RETENTION_DAYS = 365;
+export const MODES = ['remediate', 'notify-only'] as const;
+export type Mode = (typeof MODES)[number];
+
+const PLACEHOLDERS = ['endpointId', 'region', 'accountId'] as const;
+/** Characters CloudWatch Logs allows in a log group name. */
+const LOG_GROUP_CHARS = /^[.\-_/#A-Za-z0-9]+$/;
+
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
+
+// Serverless passes unset stage params through as empty strings: treat them as absent.
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const logGroupTemplate = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? DEFAULT_LOG_GROUP_TEMPLATE : v))
+  .superRefine((template, ctx) => {
+    const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+      .map((m) => m[1] ?? '')
+      .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {${unknown.join('}, {')}}; use {endpointId}, {region} or {accountId}`,
+      });
+      return;
+    }
+    const literal = template.replace(/\{(endpointId|region|accountId)\}/g, 'x');
+    if (!LOG_GROUP_CHARS.test(literal)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${template}" has characters CloudWatch Logs does not allow in a log group name (allowed: letters, digits, . - _ / #)`,
+      });
+    }
+    // Longest expansion: a 31-character endpoint ID, a 12-digit account, a ~20-character region.
+    if (literal.length + 64 > 512) {
+      ctx.addIssue({ code: 'custom', message: 'expands to more than 512 characters' });
+    }
+    if (template.startsWith('{')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must start with a fixed prefix (e.g. /aws/clientvpn/) so IAM can scope log-group writes to it',
+      });
+    }
+  });
+
+const retentionDays = z
+  .union([z.string(), z.number()])
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return DEFAULT_RETENTION_DAYS;
+    const n = typeof v === 'number' ? v : Number(v.trim());
+    if (!(ALLOWED_RETENTION_DAYS as readonly number[]).includes(n)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${String(v)} is not a retention CloudWatch Logs accepts; use one of ${ALLOWED_RETENTION_DAYS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** The settings every driver shares, whatever their source (environment, CLI flags). */
+export const SettingsSchema = z.object({
+  CVPN_TOPIC_ARN: optionalText.pipe(
+    z
+      .string()
+      .regex(TOPIC_ARN_PATTERN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')
+      .optional(),
+  ),
+  CVPN_LOG_GROUP: z.string().optional().default('').pipe(logGroupTemplate),
+  CVPN_LOG_STREAM: optionalText.pipe(
+    z
+      .string()
+      .max(512)
+      .regex(/^[^:*]+$/, 'must not contain ":" or "*"')
+      .optional(),
+  ),
+  CVPN_RETENTION_DAYS: retentionDays,
+  CVPN_KMS_KEY_ARN: optionalText.pipe(
+    z.string().regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)').optional(),
+  ),
+  CVPN_MODE: optionalText.pipe(
+    z.enum(MODES, { message: `must be one of: ${MODES.join(', ')}` }).default('remediate'),
+  ),
+  CVPN_EXEMPT_TAG: optionalText.pipe(
+    z.string().max(128, 'a tag key has at most 128 characters').default(DEFAULT_EXEMPT_TAG),
+  ),
+});
+
+export interface Settings {
+  topicArn?: string;
+  logGroupTemplate: string;
+  logStream?: string;
+  retentionDays: number;
+  kmsKeyArn?: string;
+  mode: Mode;
+  exemptTagKey: string;
+}
+
+/** Parses settings from an environment-like record; throws {@link ConfigError} naming every bad variable. */
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
+  }
+  const s = parsed.data;
+  return {
+    topicArn: s.CVPN_TOPIC_ARN,
+    logGroupTemplate: s.CVPN_LOG_GROUP,
+    logStream: s.CVPN_LOG_STREAM,
+    retentionDays: s.CVPN_RETENTION_DAYS,
+    kmsKeyArn: s.CVPN_KMS_KEY_ARN,
+    mode: s.CVPN_MODE,
+    exemptTagKey: s.CVPN_EXEMPT_TAG,
+  };
+}
+
+/** The literal part of the log group template before its first placeholder (what IAM is scoped to). */
+export function logGroupPrefix(template: string): string {
+  const i = template.indexOf('{');
+  return i === -1 ? template : template.slice(0, i);
+}
+
+export function renderLogGroupName(
+  template: string,
+  values: { endpointId: string; region: string; accountId: string },
+): string {
+  return template.replace(/\{(endpointId|region|accountId)\}/g, (_, key: keyof typeof values) => values[key]);
+}

@@ -1,0 +1,248 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { renderLogGroupName, type Settings } from './config';
+import {
+  describeEndpoint,
+  enableConnectionLogging,
+  GONE_STATUSES,
+  type EndpointState,
+} from './endpoint';
+import { AwsCallError, ForeignAccountError, toAwsCallError } from './errors';
+import type { TriggerEvent } from './event';
+import { checkExemption } from './exemption';
+import { isOwnAction, type CallerIdentity } from './identity';
+import { ensureLogGroup } from './log-group';
+import type { LoggingState, OutcomeError, RemediationOutcome, Verification } from './outcome';
+
+export interface CoreDeps {
+  settings: Settings;
+  clientsFor(region: string): { ec2: EC2Client; logs: CloudWatchLogsClient };
+  identity(): Promise<CallerIdentity>;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /**
+   * Re-reads after a Modify before settling for `requested`: Describe can lag the write.
+   * Delays between reads; its length + 1 is the number of reads.
+   */
+  verifyDelaysMs?: readonly number[];
+  /**
+   * Delays before re-sending a Modify rejected with InvalidParameterValue right after this run
+   * created the log group (the group may not be visible to Client VPN yet).
+   */
+  propagationDelaysMs?: readonly number[];
+}
+
+export const DEFAULT_VERIFY_DELAYS_MS = [250, 750] as const;
+export const DEFAULT_PROPAGATION_DELAYS_MS = [500, 1500] as const;
+
+type Step = OutcomeError['step'];
+
+class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+  constructor(
+    readonly step: Step,
+    readonly error: AwsCallError,
+    readonly partial: Partial<RemediationOutcome>,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
+async function step<T>(
+  name: Step,
+  partial: Partial<RemediationOutcome>,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new StepFailure(name, toAwsCallError(name, error), partial);
+  }
+}
+
+/**
+ * Describe, decide, act, verify for one event. Never acts on what the event claims: the
+ * endpoint's current state decides. AWS failures become a `failed` outcome carrying the error
+ * and whether a retry could help; only an event for another account throws.
+ */
+export async function remediateEndpoint(
+  deps: CoreDeps,
+  trigger: TriggerEvent,
+): Promise<RemediationOutcome> {
+  const { settings } = deps;
+  const base: RemediationOutcome = {
+    endpointId: trigger.endpointId,
+    region: trigger.region,
+    account: trigger.account,
+    action: 'failed',
+    mode: settings.mode,
+    actor: trigger.actor,
+    tool: trigger.tool,
+    eventId: trigger.eventId,
+    eventName: trigger.eventName,
+    eventTime: trigger.eventTime,
+    replayName: trigger.replayName,
+    reason: '',
+  };
+  const { ec2, logs } = deps.clientsFor(trigger.region);
+
+  try {
+    // Identity and the first read do not depend on each other: overlap them.
+    const [self, endpoint] = await Promise.all([
+      step('identity', {}, () => deps.identity()),
+      step('describe', {}, () => describeEndpoint(ec2, trigger.endpointId)),
+    ]);
+    if (trigger.account !== self.account) {
+      throw new ForeignAccountError(
+        `The event is from account ${trigger.account}, but this deployment guards account ${self.account}`,
+      );
+    }
+    if (isOwnAction(trigger.actor, self, trigger.account)) {
+      return { ...base, action: 'ignored-self', reason: 'The event was caused by this remediator itself' };
+    }
+    return await decideAndAct(deps, base, endpoint, ec2, logs);
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error;
+    return {
+      ...base,
+      ...error.partial,
+      action: 'failed',
+      error: {
+        code: error.error.code,
+        message: error.error.message,
+        retryable: error.error.retryable,
+        step: error.step,
+      },
+      reason: `${error.error.operation} failed with ${error.error.code}`,
+    };
+  }
+}
+
+async function decideAndAct(
+  deps: CoreDeps,
+  base: RemediationOutcome,
+  endpoint: EndpointState | undefined,
+  ec2: EC2Client,
+  logs: CloudWatchLogsClient,
+): Promise<RemediationOutcome> {
+  const { settings } = deps;
+  if (!endpoint) {
+    return { ...base, action: 'not-found', reason: 'The endpoint no longer exists' };
+  }
+  const described: RemediationOutcome = {
+    ...base,
+    description: endpoint.description,
+    loggingBefore: endpoint.logging,
+  };
+  if (GONE_STATUSES.has(endpoint.status)) {
+    return {
+      ...described,
+      action: 'skipped-deleted',
+      reason: `The endpoint is ${endpoint.status}`,
+    };
+  }
+  if (endpoint.logging.enabled) {
+    return {
+      ...described,
+      action: 'already-compliant',
+      logGroup: endpoint.logging.logGroup,
+      loggingAfter: endpoint.logging,
+      reason: 'Connection logging is already on',
+    };
+  }
+
+  const exemption = checkExemption(endpoint.tags, settings.exemptTagKey, deps.now());
+  if (exemption.exempt) {
+    return {
+      ...described,
+      action: 'exempt',
+      exemption: exemption.exemption,
+      loggingAfter: endpoint.logging,
+      reason: `The endpoint carries the exemption tag ${settings.exemptTagKey}`,
+    };
+  }
+  const exemptionNote = exemption.problem ? `; ${exemption.problem}` : '';
+  const logGroup = renderLogGroupName(settings.logGroupTemplate, {
+    endpointId: endpoint.endpointId,
+    region: base.region,
+    accountId: base.account,
+  });
+  const planned: RemediationOutcome = {
+    ...described,
+    exemption: exemption.exemption,
+    logGroup,
+    retentionDays: settings.retentionDays,
+  };
+  if (settings.mode === 'notify-only') {
+    return {
+      ...planned,
+      action: 'would-remediate',
+      loggingAfter: endpoint.logging,
+      reason: `Connection logging is off; notify-only mode changed nothing${exemptionNote}`,
+    };
+  }
+
+  const { created } = await step('ensure-log-group', planned, () =>
+    ensureLogGroup(logs, logGroup, {
+      retentionDays: settings.retentionDays,
+      kmsKeyArn: settings.kmsKeyArn,
+    }),
+  );
+  const acted: RemediationOutcome = { ...planned, logGroupCreated: created };
+  await step('modify', acted, () =>
+    modifyWhenGroupVisible(deps, ec2, endpoint.endpointId, logGroup, created),
+  );
+  const { verification, after } = await step('verify', acted, () =>
+    verifyLogging(deps, ec2, endpoint.endpointId, logGroup),
+  );
+  return {
+    ...acted,
+    action: 'remediated',
+    loggingAfter: after,
+    verification,
+    latencyMs: Math.max(0, deps.now().getTime() - Date.parse(base.eventTime)),
+    reason:
+      verification === 'verified'
+        ? `Connection logging re-enabled to ${logGroup} and read back${exemptionNote}`
+        : `Connection logging re-enable requested; AWS did not show it yet${exemptionNote}`,
+  };
+}
+
+async function modifyWhenGroupVisible(
+  deps: CoreDeps,
+  ec2: EC2Client,
+  endpointId: string,
+  logGroup: string,
+  groupJustCreated: boolean,
+): Promise<void> {
+  const delays = groupJustCreated ? (deps.propagationDelaysMs ?? DEFAULT_PROPAGATION_DELAYS_MS) : [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await enableConnectionLogging(ec2, endpointId, logGroup, deps.settings.logStream);
+      return;
+    } catch (error) {
+      const delay = delays[attempt];
+      const unseenGroup = error instanceof AwsCallError && error.code === 'InvalidParameterValue';
+      if (!unseenGroup || delay === undefined) throw error;
+      await deps.sleep(delay);
+    }
+  }
+}
+
+async function verifyLogging(
+  deps: CoreDeps,
+  ec2: EC2Client,
+  endpointId: string,
+  logGroup: string,
+): Promise<{ verification: Verification; after?: LoggingState }> {
+  const delays = deps.verifyDelaysMs ?? DEFAULT_VERIFY_DELAYS_MS;
+  let after: LoggingState | undefined;
+  for (let read = 0; ; read++) {
+    const state = await describeEndpoint(ec2, endpointId);
+    after = state?.logging;
+    if (after?.enabled && after.logGroup === logGroup) return { verification: 'verified', after };
+    const delay = delays[read];
+    if (delay === undefined) return { verification: 'requested', after };
+    await deps.sleep(delay);
+  }
+}
