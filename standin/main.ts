@@ -1,0 +1,106 @@
+// Runs the AWS stand-in for an offline demo:
+//   npx tsx standin/main.ts [--port N] [--seed standin/seed.example.json]
+// Prints the environment to export; on Ctrl-C prints every SNS message published, then exits.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startStandin, type ConnectionLogging, type EndpointSpec, type StandinOptions } from './index';
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Json, key: string, where: string, required: true): string;
+function str(o: Json, key: string, where: string, required?: false): string | undefined;
+function str(o: Json, key: string, where: string, required = false): string | undefined {
+  const v = o[key];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string') throw new Error(`seed: ${where}.${key} must be a string`);
+  return v;
+}
+
+function records(o: Json, key: string): Json[] {
+  const v = o[key] ?? [];
+  if (!Array.isArray(v) || !v.every(isRecord)) throw new Error(`seed: ${key} must be a list of objects`);
+  return v;
+}
+
+function stringMap(v: unknown, where: string): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  if (!isRecord(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new Error(`seed: ${where} must map strings to strings`);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+}
+
+function endpointSpec(e: Json, where: string): EndpointSpec {
+  const spec: EndpointSpec = {};
+  const id = str(e, 'id', where);
+  if (id !== undefined) spec.id = id;
+  const description = str(e, 'description', where);
+  if (description !== undefined) spec.description = description;
+  const status = str(e, 'status', where);
+  if (status !== undefined) spec.status = status;
+  const transport = str(e, 'transportProtocol', where);
+  if (transport !== undefined) spec.transportProtocol = transport;
+  const tags = stringMap(e.tags, `${where}.tags`);
+  if (tags !== undefined) spec.tags = tags;
+  const logging = e.logging;
+  if (logging !== undefined) {
+    if (!isRecord(logging) || typeof logging.enabled !== 'boolean') throw new Error(`seed: ${where}.logging.enabled must be a boolean`);
+    const l: ConnectionLogging = { enabled: logging.enabled };
+    const group = str(logging, 'logGroup', `${where}.logging`);
+    if (group !== undefined) l.logGroup = group;
+    const stream = str(logging, 'logStream', `${where}.logging`);
+    if (stream !== undefined) l.logStream = stream;
+    spec.logging = l;
+  }
+  return spec;
+}
+
+const { values } = parseArgs({ options: { port: { type: 'string' }, seed: { type: 'string' } } });
+const seed: unknown = values.seed === undefined ? {} : JSON.parse(readFileSync(values.seed, 'utf8'));
+if (!isRecord(seed)) throw new Error('seed: the file must hold a JSON object');
+
+const opts: StandinOptions = { port: values.port === undefined ? 0 : Number(values.port) };
+const accountId = str(seed, 'accountId', 'seed');
+if (accountId !== undefined) opts.accountId = accountId;
+const callerArn = str(seed, 'callerArn', 'seed');
+if (callerArn !== undefined) opts.callerArn = callerArn;
+
+const standin = await startStandin(opts);
+let firstRegion: string | undefined;
+const lines: string[] = [];
+for (const [i, g] of records(seed, 'logGroups').entries()) {
+  const region = str(g, 'region', `logGroups[${i}]`, true);
+  const retention = g.retentionInDays;
+  standin.addLogGroup(region, str(g, 'name', `logGroups[${i}]`, true), typeof retention === 'number' ? { retentionInDays: retention } : {});
+}
+for (const [i, e] of records(seed, 'endpoints').entries()) {
+  const region = str(e, 'region', `endpoints[${i}]`, true);
+  firstRegion ??= region;
+  const id = standin.addEndpoint(region, endpointSpec(e, `endpoints[${i}]`));
+  const ep = standin.getEndpoint(region, id);
+  lines.push(`  endpoint ${region} ${id} logging=${ep?.logging.enabled ? `on -> ${ep.logging.logGroup ?? ''}` : 'off'}`);
+}
+for (const [i, t] of records(seed, 'topics').entries()) {
+  const region = str(t, 'region', `topics[${i}]`, true);
+  lines.push(`  topic    ${standin.createTopic(region, str(t, 'name', `topics[${i}]`, true))}`);
+}
+
+console.log(`AWS stand-in listening on ${standin.url} (account ${standin.accountId})`);
+if (lines.length > 0) console.log(`Seeded:\n${lines.join('\n')}`);
+console.log(`\nexport AWS_ENDPOINT_URL=${standin.url}
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export AWS_EC2_METADATA_DISABLED=true
+export AWS_REGION=${firstRegion ?? 'us-east-1'}
+\nCtrl-C prints the published SNS messages and stops.`);
+
+process.once('SIGINT', () => {
+  const published = standin.published();
+  console.log(`\n${published.length} SNS message(s) published:`);
+  for (const m of published) console.log(JSON.stringify(m, null, 2));
+  console.log(`${standin.calls.length} request(s) served.`);
+  void standin.close().then(() => process.exit(0));
+});
