@@ -36,11 +36,12 @@ export class AwsCallError extends Error {
   constructor(
     readonly operation: string,
     readonly code: string,
-    message: string,
+    /** AWS's own message, without our prefix. */
+    readonly awsMessage: string,
     readonly retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`${operation} failed: ${code}: ${message}`, options);
+    super(`${operation} failed: ${code}: ${awsMessage}`, options);
   }
 }
 

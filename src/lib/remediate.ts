@@ -109,7 +109,7 @@ export async function remediateEndpoint(
       action: 'failed',
       error: {
         code: error.error.code,
-        message: error.error.message,
+        message: error.error.awsMessage,
         retryable: error.error.retryable,
         step: error.step,
       },

@@ -1,0 +1,16 @@
+import type { AwsClientOptions } from '../lib/aws-clients';
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  env: Record<string, string | undefined>;
+  /** Tests point the clients at the stand-in and shorten retries. */
+  clientOptions?: AwsClientOptions;
+  /** Tests shorten the verification and propagation waits. */
+  fastWaits?: boolean;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+

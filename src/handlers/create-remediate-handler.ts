@@ -1,0 +1,85 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { InvalidEventError, RemediationFailedError } from '../lib/errors';
+import { recordOutcomeMetrics } from '../lib/observability';
+import type { OutcomeAction } from '../lib/outcome';
+import { loggableOutcome, notifyOutcome, processEvent, shouldNotify, type Runtime } from '../lib/pipeline';
+
+export interface RemediateHandlerDeps {
+  runtime: Runtime;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export type RemediateResult =
+  | { status: 'processed'; action: OutcomeAction; messageId?: string }
+  | { status: 'dropped'; reason: string };
+
+function eventIdOf(event: unknown): string | undefined {
+  const id = (event as { detail?: { eventID?: unknown } } | null)?.detail?.eventID;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
+}
+
+/**
+ * Retry-or-drop is decided here and only here:
+ * - input that can never be processed is logged and dropped (a retry can't fix it);
+ * - a transient AWS failure fails the invocation, so Lambda retries and finally parks the event
+ *   in the on-failure queue;
+ * - a failure that needs a person is announced, then also fails the invocation, so the event is
+ *   kept in the queue for `cvpn-log-guard replay` once fixed.
+ */
+export function createRemediateHandler(deps: RemediateHandlerDeps) {
+  const { runtime, logger, metrics } = deps;
+  // Lambda retries an async event up to twice, usually on the same warm container: announce a
+  // failure once per container, not once per attempt.
+  const failuresAnnounced = new Set<string>();
+
+  const handle = async (event: unknown, _context: Context): Promise<RemediateResult> => {
+    let outcome;
+    try {
+      outcome = await processEvent(runtime, event);
+    } catch (error) {
+      if (error instanceof InvalidEventError) {
+        logger.warn('Event dropped', { reason: error.message, eventId: eventIdOf(event) });
+        metrics.addMetric(error.irrelevant ? 'EventsIgnored' : 'EventsInvalid', MetricUnit.Count, 1);
+        return { status: 'dropped', reason: error.message };
+      }
+      throw error;
+    }
+
+    recordOutcomeMetrics(metrics, outcome);
+    const line = { outcome: loggableOutcome(outcome) };
+    if (outcome.action === 'failed') logger.error('Remediation outcome', line);
+    else logger.info('Remediation outcome', line);
+
+    if (outcome.action === 'failed' && outcome.error?.retryable) {
+      throw new RemediationFailedError(
+        `Transient failure, Lambda will retry: ${outcome.reason}`,
+        true,
+      );
+    }
+
+    let messageId: string | undefined;
+    const announcedAlready = outcome.action === 'failed' && failuresAnnounced.has(outcome.eventId);
+    if (shouldNotify(outcome) && !announcedAlready) {
+      messageId = await notifyOutcome(runtime, outcome);
+      if (outcome.action === 'failed') failuresAnnounced.add(outcome.eventId);
+    }
+
+    if (outcome.action === 'failed') {
+      throw new RemediationFailedError(
+        `Remediation failed and needs a person: ${outcome.error?.code ?? 'unknown'}: ${outcome.error?.message ?? ''}`,
+        false,
+      );
+    }
+    return { status: 'processed', action: outcome.action, messageId };
+  };
+
+  return middy(handle)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { throwOnEmptyMetrics: false }));
+}

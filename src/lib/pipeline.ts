@@ -1,0 +1,88 @@
+import { AwsClientFactory, type AwsClientOptions } from './aws-clients';
+import type { Settings } from './config';
+import { toAwsCallError } from './errors';
+import { parseTriggerEvent } from './event';
+import { cachedIdentity, fetchCallerIdentity, type CallerIdentity } from './identity';
+import { buildNotification, publishNotification } from './notify';
+import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from './outcome';
+import { remediateEndpoint, type CoreDeps } from './remediate';
+
+/** Everything one driver (Lambda container, CLI run) needs, built once and reused. */
+export interface Runtime {
+  settings: Settings;
+  clients: AwsClientFactory;
+  core: CoreDeps;
+}
+
+export interface RuntimeOptions {
+  settings: Settings;
+  /** Region for the identity lookup (the Lambda's own region, or the CLI's `--region`). */
+  homeRegion: string;
+  clientOptions?: AwsClientOptions;
+  /**
+   * Whether events caused by this process's own role are skipped. True for the Lambda; false for
+   * the CLI, whose operator's role is not the remediator's.
+   */
+  ignoreOwnRole: boolean;
+  overrides?: Partial<Pick<CoreDeps, 'now' | 'sleep' | 'verifyDelaysMs' | 'propagationDelaysMs'>>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const clients = new AwsClientFactory(options.clientOptions);
+  const identity = cachedIdentity(async (): Promise<CallerIdentity> => {
+    const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion).sts);
+    return options.ignoreOwnRole ? id : { ...id, roleName: undefined };
+  });
+  return {
+    settings: options.settings,
+    clients,
+    core: {
+      settings: options.settings,
+      clientsFor: (region) => clients.forRegion(region),
+      identity,
+      now: () => new Date(),
+      sleep,
+      ...options.overrides,
+    },
+  };
+}
+
+/** Parses and remediates one event. Throws `InvalidEventError` for input that can't be processed. */
+export async function processEvent(runtime: Runtime, event: unknown): Promise<RemediationOutcome> {
+  const trigger = parseTriggerEvent(event);
+  return remediateEndpoint(runtime.core, trigger);
+}
+
+export function shouldNotify(outcome: RemediationOutcome): boolean {
+  return NOTIFIABLE_ACTIONS.has(outcome.action);
+}
+
+/**
+ * Publishes the outcome's notification to the configured topic (in the topic's own region).
+ * Returns the SNS message ID, or undefined when there is nothing to say or nowhere to say it.
+ */
+export async function notifyOutcome(
+  runtime: Runtime,
+  outcome: RemediationOutcome,
+): Promise<string | undefined> {
+  const topicArn = runtime.settings.topicArn;
+  if (!topicArn || !shouldNotify(outcome)) return undefined;
+  const topicRegion = topicArn.split(':')[3] ?? outcome.region;
+  const notification = buildNotification(outcome, { retentionDays: runtime.settings.retentionDays });
+  try {
+    return await publishNotification(runtime.clients.forRegion(topicRegion).sns, topicArn, notification);
+  } catch (error) {
+    throw toAwsCallError('Publish', error);
+  }
+}
+
+/**
+ * The outcome as it may be written to logs: no session names (often a person's email), no
+ * user-written descriptions. Never log the raw event: it holds access key IDs and source IPs.
+ */
+export function loggableOutcome(outcome: RemediationOutcome): Record<string, unknown> {
+  const { description: _description, actor, ...rest } = outcome;
+  return { ...rest, actor: { type: actor.type, arn: actor.arn, invokedBy: actor.invokedBy } };
+}

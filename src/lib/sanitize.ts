@@ -1,0 +1,163 @@
+/**
+ * Neutralises user-controlled text (endpoint descriptions, tag values, actor ARNs and session
+ * names, AWS error messages) before it is shown to people in an email or a chat channel.
+ *
+ * Three levels, each built on the one before:
+ * - {@link plainText}: one line of well-formed, visible text (email bodies, CLI output).
+ * - {@link slackText}: plainText that no chat renderer can turn into a mention, link or format.
+ * - {@link subjectText}: plainText that SNS accepts as a `Subject`.
+ */
+
+const ELLIPSIS = '\u2026';
+
+/** Lone (unpaired) UTF-16 surrogates: not encodable as UTF-8, so they become U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Invisible format characters (Unicode category Cf). This covers
+ * the bidi embeddings/overrides/isolates (U+202A-U+202E,
+ * U+2066-U+2069) and marks (U+200E, U+200F, U+061C), the zero-width space/joiners (U+200B-U+200D),
+ * the word joiner and invisible operators (U+2060-U+2064), the BOM (U+FEFF), the soft hyphen, and
+ * the tag characters (U+E0000 block) used to smuggle hidden ASCII. Dropping the zero-width joiner
+ * splits composite emoji (family, profession) into their parts: still readable.
+ */
+const FORMAT_CHARS = /\p{Cf}/gu;
+
+/** Line breaks (incl. U+2028/U+2029), tabs and every Unicode space; JS `\s` lacks NEL (U+0085). */
+const WHITESPACE = /[\s\u0085]+/gu;
+
+/** C0 controls, DEL and C1 controls (category Cc) left after whitespace became spaces. */
+const CONTROL_CHARS = /\p{Cc}/gu;
+
+/**
+ * Cuts `s` to at most `max` code points, replacing the tail with "…" when anything was cut.
+ * Works on code points, so a surrogate pair is never split.
+ */
+function truncateCodePoints(s: string, max: number): string {
+  if (max <= 0) return '';
+  // Cheap exit: a string of at most `max` UTF-16 units has at most `max` code points.
+  if (s.length <= max) return s;
+  const points = Array.from(s);
+  if (points.length <= max) return s;
+  return points.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
+}
+
+/**
+ * One line of plain text, safe to put in an email body or print:
+ * lone surrogates become U+FFFD; format characters (bidi controls, zero-width characters, BOM, tag
+ * characters) are dropped; line breaks (including U+2028/U+2029 and NEL), tabs and runs of any
+ * whitespace become one space; remaining C0/C1 control characters are dropped; the result is
+ * trimmed and cut to `max` code points, ending with "…" when cut.
+ */
+export function plainText(s: string, max: number): string {
+  const oneLine = s
+    .replace(LONE_SURROGATE, '\uFFFD')
+    .replace(FORMAT_CHARS, '')
+    .replace(WHITESPACE, ' ')
+    .replace(CONTROL_CHARS, '')
+    // Dropping a control between two spaces can leave a double space behind.
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return truncateCodePoints(oneLine, max);
+}
+
+/**
+ * How {@link slackText} makes text inert. Decided per character, so that it holds whatever the
+ * renderer in between does:
+ *
+ * - Amazon Q Developer renders `client-markdown` "in the target chat platform's markdown" (Slack
+ *   mrkdwn for Slack, another dialect for Teams and Chime), and AWS's own sample passes Slack's
+ *   `<url|text>` syntax straight through. So Slack control sequences in our text reach Slack.
+ * - Slack's documented escape is exactly `&` -> `&amp;`, `<` -> `&lt;`, `>` -> `&gt;`; every
+ *   control sequence (`<!channel>`, `<!here|here>`, `<@U123>`, `<#C123>`, `<!subteam^...>`,
+ *   `<https://x|y>`, `<!date^...>`) starts with `<`, so escaping it defuses them all, and Slack
+ *   shows the reader the original characters.
+ * - Slack mrkdwn has no backslash escape, and the Teams/CommonMark one is different, so instead of
+ *   escaping the other markdown characters we swap them for look-alikes that no dialect treats as
+ *   syntax (full-width or mathematical forms). A person still reads `*`, `_`, `(`; no renderer
+ *   sees them. Plain `@here`/`@channel`/`@name` (resolved when a poster asks Slack to link names)
+ *   get a full-width `＠`.
+ * - Autolinks: a URL in user text must not become a clickable link in a message that our own
+ *   tool sends (phishing with our credibility). `http`/`https` are defanged to `hxxp`/`hxxps`,
+ *   the convention security teams recognise on sight as "a link, deliberately broken"; any other
+ *   `scheme://` loses its colon to a look-alike (`∶`); and every `.` becomes a one-dot leader
+ *   (`․`, U+2024), which looks the same but is no domain separator, so `www.`, bare domains
+ *   (`evil.example`) and email addresses cannot be linkified either.
+ *
+ * Considered and rejected as the only defence: wrapping each value in an inline code span. Slack
+ * still parses `<...>` control sequences inside code spans, a value can end with a backslash that
+ * CommonMark would use to break out, and how Amazon Q maps code spans per platform is not
+ * documented. The per-character approach needs none of those to hold.
+ *
+ * The cost: an ARN or email address shown in chat no longer copy-pastes byte for byte. The email
+ * (plain text) carries the exact values, and console links are built from trusted IDs only.
+ */
+const SLACK_REPLACEMENTS: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '@': '\uFF20', // ＠ FULLWIDTH COMMERCIAL AT
+  '*': '\u2217', // ∗ ASTERISK OPERATOR
+  _: '\uFF3F', // ＿ FULLWIDTH LOW LINE
+  '~': '\u223C', // ∼ TILDE OPERATOR
+  '`': '\u02CB', // ˋ MODIFIER LETTER GRAVE ACCENT
+  '[': '\uFF3B', // ［
+  ']': '\uFF3D', // ］
+  '(': '\uFF08', // （
+  ')': '\uFF09', // ）
+  '|': '\u2223', // ∣ DIVIDES
+  '#': '\uFF03', // ＃ (headings in Teams/CommonMark, channel-like tokens)
+  '\\': '\u2216', // ∖ SET MINUS (a trailing backslash could escape our own markup in CommonMark)
+  '.': '\u2024', // ․ ONE DOT LEADER (no domain, no `www.`, no email autolink)
+};
+
+const SLACK_SPECIAL = /[&<>@*_~`[\]()|#\\.]/g;
+
+/**
+ * Text that Slack (and Amazon Q's other targets) will show as-is: plainText, then defanged links,
+ * HTML-escaped `&<>`, and markdown/mention characters replaced by look-alikes (see
+ * {@link SLACK_REPLACEMENTS} for why). `max` counts the visible code points before escaping.
+ */
+export function slackText(s: string, max: number): string {
+  return (
+    defangUrls(plainText(s, max))
+      // Any other scheme: the colon of `://` becomes a look-alike.
+      .replace(/:(?=\/\/)/g, '\u2236')
+      .replace(SLACK_SPECIAL, (c) => SLACK_REPLACEMENTS[c] ?? c)
+  );
+}
+
+/**
+ * The visible defang of web links, keeping the writer's case: `https://` -> `hxxps://`,
+ * `HTTP://` -> `HXXP://`. Mail clients and chat apps don't linkify the result, and a reader
+ * still sees what it was. Used on user text in emails too.
+ */
+export function defangUrls(s: string): string {
+  return s.replace(/\b([hH])([tT])[tT]([pP][sS]?)(?=:\/\/)/g, (_m, h: string, t: string, rest: string) =>
+    `${h}${t === 'T' ? 'XX' : 'xx'}${rest}`,
+  );
+}
+
+/** SNS: "Subjects must be UTF-8 text with no line breaks or control characters, and must be less than 100 characters long." */
+const SNS_SUBJECT_LIMIT = 99;
+
+/**
+ * A valid SNS `Subject`: plainText (no line breaks, no control or invisible characters, no lone
+ * surrogates), at most `max` (capped at 99) characters counted as UTF-16 units, which is never
+ * fewer than code points, so the limit holds however SNS counts; never empty.
+ */
+export function subjectText(s: string, max = SNS_SUBJECT_LIMIT): string {
+  const wanted = Number.isFinite(max) ? Math.floor(max) : SNS_SUBJECT_LIMIT;
+  const limit = Math.max(1, Math.min(wanted, SNS_SUBJECT_LIMIT));
+  let text = plainText(s, limit);
+  if (text.length > limit) {
+    // plainText counted code points; astral characters (emoji) take two UTF-16 units each.
+    let kept = '';
+    for (const point of text) {
+      if (kept.length + point.length + ELLIPSIS.length > limit) break;
+      kept += point;
+    }
+    text = kept.trimEnd() + ELLIPSIS;
+  }
+  return text === '' ? 'cvpn-log-guard notification'.slice(0, limit) : text;
+}
