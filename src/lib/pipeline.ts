@@ -70,7 +70,10 @@ export async function notifyOutcome(
   const topicArn = runtime.settings.topicArn;
   if (!topicArn || !shouldNotify(outcome)) return undefined;
   const topicRegion = topicArn.split(':')[3] ?? outcome.region;
-  const notification = buildNotification(outcome, { retentionDays: runtime.settings.retentionDays });
+  const notification = buildNotification(outcome, {
+    retentionDays: runtime.settings.retentionDays,
+    kmsKeyArn: runtime.settings.kmsKeyArn,
+  });
   try {
     return await publishNotification(runtime.clients.forRegion(topicRegion).sns, topicArn, notification);
   } catch (error) {
