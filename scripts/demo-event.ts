@@ -7,11 +7,13 @@ export const DEMO_ENDPOINT = 'cvpn-endpoint-00979964d0389482a';
 
 /**
  * The real console ModifyClientVpnEndpoint record from tests/fixtures, made successful (its error
- * fields removed; see tests/fixtures/README.md), in the EventBridge envelope.
+ * fields removed; see tests/fixtures/README.md) and dated now, in the EventBridge envelope.
  */
-export function demoEvent(): Record<string, unknown> {
+export function demoEvent(now = new Date()): Record<string, unknown> {
   const path = join(import.meta.dirname, '..', 'tests', 'fixtures', 'cloudtrail-modify-clientvpn-failed-invalidparametervalue-assumedrole.json');
   const record = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  // As if the console edit happened a moment ago, so the time-to-fix figure means something.
+  record.eventTime = new Date(now.getTime() - 1500).toISOString().replace(/\.\d{3}Z$/, 'Z');
   delete record.errorCode;
   delete record.errorMessage;
   record.responseElements = {

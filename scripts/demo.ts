@@ -11,7 +11,7 @@ import { startStandin } from '../standin/index';
 import { demoEvent, DEMO_ACCOUNT, DEMO_ENDPOINT, DEMO_REGION } from './demo-event';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const rule = (title: string) => console.log(`\n${bold(`── ${title} `.padEnd(78, '─'))}`);
+const rule = (title: string) => { console.log(`\n${bold(`── ${title} `.padEnd(78, '─'))}`); };
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
@@ -20,7 +20,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    child.on('close', (code) => { resolve({ code: code ?? 1, out }); });
   });
 }
 

@@ -48,17 +48,23 @@ function describeJsonError(error: unknown): string {
  */
 function unwrap(value: unknown, where: string, out: LoadedEvents): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => unwrap(item, `${where}[${i}]`, out));
+    value.forEach((item, i) => {
+      unwrap(item, `${where}[${i}]`, out);
+    });
     return;
   }
   if (typeof value === 'object' && value !== null) {
     const o = value as Record<string, unknown>;
     if (Array.isArray(o.Records) && !('detail' in o)) {
-      o.Records.forEach((item, i) => unwrap(item, `${where}.Records[${i}]`, out));
+      o.Records.forEach((item, i) => {
+        unwrap(item, `${where}.Records[${i}]`, out);
+      });
       return;
     }
     if (Array.isArray(o.Events) && !('detail' in o)) {
-      o.Events.forEach((item, i) => unwrap(item, `${where}.Events[${i}]`, out));
+      o.Events.forEach((item, i) => {
+        unwrap(item, `${where}.Events[${i}]`, out);
+      });
       return;
     }
     if (typeof o.CloudTrailEvent === 'string') {

@@ -103,7 +103,7 @@ export const SettingsSchema = z.object({
     z.string().regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)').optional(),
   ),
   CVPN_MODE: optionalText.pipe(
-    z.enum(MODES, { message: `must be one of: ${MODES.join(', ')}` }).default('remediate'),
+    z.enum(MODES, { error: `must be one of: ${MODES.join(', ')}` }).default('remediate'),
   ),
   CVPN_EXEMPT_TAG: optionalText.pipe(
     z.string().max(128, 'a tag key has at most 128 characters').default(DEFAULT_EXEMPT_TAG),

@@ -25,9 +25,6 @@ export class ForeignAccountError extends InvalidEventError {
 /** Configuration (environment, CLI flags) is unusable; raised at start-up, before any AWS call. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** An AWS call failed after the SDK's own retries. */

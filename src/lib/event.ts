@@ -49,10 +49,10 @@ const CloudTrailRecordSchema = z.looseObject({
   eventID: z.string().min(1).max(128),
   eventTime: timestamp,
   eventSource: z.literal('ec2.amazonaws.com', {
-    message: 'must be ec2.amazonaws.com (this tool handles only EC2 Client VPN calls)',
+    error: 'must be ec2.amazonaws.com (this tool handles only EC2 Client VPN calls)',
   }),
   eventName: z.enum(WATCHED_EVENT_NAMES, {
-    message: `must be one of ${WATCHED_EVENT_NAMES.join(', ')}`,
+    error: `must be one of ${WATCHED_EVENT_NAMES.join(', ')}`,
   }),
   awsRegion: region,
   userIdentity: UserIdentitySchema,
@@ -68,9 +68,9 @@ const EnvelopeSchema = z.looseObject({
   version: z.string(),
   id: z.string().min(1),
   'detail-type': z.literal('AWS API Call via CloudTrail', {
-    message: 'must be "AWS API Call via CloudTrail"',
+    error: 'must be "AWS API Call via CloudTrail"',
   }),
-  source: z.literal('aws.ec2', { message: 'must be aws.ec2' }),
+  source: z.literal('aws.ec2', { error: 'must be aws.ec2' }),
   account: accountId,
   time: timestamp,
   region,
