@@ -48,7 +48,7 @@ function runBin(bin: string, args: string[], stdin?: string, cwd = ROOT): Promis
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => { resolve({ code: code ?? -1, stdout, stderr }); });
     child.stdin.end(stdin ?? '');
   });
 }

@@ -55,12 +55,3 @@ export function classifyTool(userAgent: string | undefined): ToolKind {
   if (/aws-sdk-|boto3\/|botocore\//.test(ua)) return 'sdk';
   return 'other';
 }
-
-export const TOOL_LABELS: Record<ToolKind, string> = {
-  console: 'AWS console',
-  'aws-cli': 'AWS CLI',
-  sdk: 'AWS SDK',
-  terraform: 'Terraform',
-  cloudformation: 'CloudFormation',
-  other: 'other',
-};

@@ -23,7 +23,8 @@ const LOG_GROUP_CHARS = /^[.\-_/#A-Za-z0-9]+$/;
 
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
+// A key ARN, not an alias: the IAM policy (serverless.yml) can only scope KMS use to a key ARN.
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 // Serverless passes unset stage params through as empty strings: treat them as absent.
 const optionalText = z

@@ -141,7 +141,7 @@ function wordingFor(o: RemediationOutcome): ActionWording {
   }
 }
 
-const TOOL_LABEL: Record<ToolKind, string> = {
+export const TOOL_LABEL: Record<ToolKind, string> = {
   console: 'AWS Management Console',
   'aws-cli': 'AWS CLI',
   sdk: 'AWS SDK',

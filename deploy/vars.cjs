@@ -1,0 +1,210 @@
+'use strict';
+
+// Variable source for serverless.yml: `${file(./deploy/vars.cjs):<name>}`.
+//
+// Each export is an async function that osls calls with { options, resolveVariable };
+// it reads one stage parameter, checks it and returns the value serverless.yml needs.
+// Everything here runs offline at packaging time: no AWS call, no credentials.
+//
+// CommonJS on purpose: package.json is "type": "module", and osls loads this file with require().
+
+const PLACEHOLDERS = new Set(['endpointId', 'region', 'accountId']);
+
+// Values accepted by CloudWatch Logs PutRetentionPolicy.
+const RETENTION_DAYS = new Set([
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+]);
+
+const MODES = new Set(['remediate', 'notify-only']);
+
+// A KMS key ARN (not an alias: IAM policies match keys by key ARN).
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+// Shell variables the function reads. `${env:X, param:y}` in serverless.yml lets
+// `serverless invoke local` pick them up; they must never leak into a deployment.
+const OVERRIDABLE_ENV = [
+  'CVPN_TOPIC_ARN',
+  'CVPN_LOG_GROUP',
+  'CVPN_LOG_STREAM',
+  'CVPN_RETENTION_DAYS',
+  'CVPN_KMS_KEY_ARN',
+  'CVPN_MODE',
+  'CVPN_EXEMPT_TAG',
+];
+
+class ParamError extends Error {}
+
+const fail = (message) => {
+  const error = new ParamError(message);
+  // osls prints the stack of a failed variable source; the message alone is what helps.
+  error.stack = message;
+  throw error;
+};
+
+const param = async (resolveVariable, name) => {
+  const value = await resolveVariable(`param:${name}`);
+  if (value === null || value === undefined) fail(`stage parameter "${name}" is not set`);
+  return typeof value === 'string' ? value.trim() : String(value);
+};
+
+const integerParam = async (resolveVariable, name, min, max) => {
+  const raw = await param(resolveVariable, name);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    fail(`stage parameter "${name}" must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+};
+
+const optionalKeyArn = async (resolveVariable, name) => {
+  const value = await param(resolveVariable, name);
+  if (value !== '' && !KMS_KEY_ARN.test(value)) {
+    fail(
+      `stage parameter "${name}" must be empty or a KMS key ARN ` +
+        `(arn:<partition>:kms:<region>:<account>:key/<id>), got "${value}"`
+    );
+  }
+  return value;
+};
+
+/**
+ * Splits a log-group name template into its literal prefix (the text before the first
+ * "{") and checks it. Exported for the tests.
+ */
+const parseLogGroupTemplate = (template) => {
+  if (template === '') fail('stage parameter "logGroup" is empty');
+  if (template.length > 512) fail('stage parameter "logGroup" is longer than 512 characters');
+  if (template.startsWith('{')) {
+    fail(
+      `stage parameter "logGroup" ("${template}") starts with a placeholder. ` +
+        'It needs a literal prefix such as "/aws/clientvpn/{endpointId}": ' +
+        'the IAM policy limits log-group writes to names under that prefix.'
+    );
+  }
+  const names = [];
+  const literal = template.replace(/\{([^{}]*)\}/g, (_, name) => {
+    names.push(name);
+    return '';
+  });
+  if (/[{}]/.test(literal)) fail(`stage parameter "logGroup" ("${template}") has an unbalanced brace`);
+  const unknown = names.filter((name) => !PLACEHOLDERS.has(name));
+  if (unknown.length > 0) {
+    fail(
+      `stage parameter "logGroup" uses unknown placeholder(s) ${unknown.map((n) => `{${n}}`).join(', ')}; ` +
+        `known: ${[...PLACEHOLDERS].map((n) => `{${n}}`).join(', ')}`
+    );
+  }
+  // Log-group names allow letters, digits and _ - / . # (no IAM wildcards * or ?).
+  if (!/^[A-Za-z0-9_\-/.#]+$/.test(literal)) {
+    fail(
+      `stage parameter "logGroup" ("${template}") contains characters not allowed in a log-group name`
+    );
+  }
+  const brace = template.indexOf('{');
+  return brace === -1
+    ? { prefix: template, hasPlaceholders: false }
+    : { prefix: template.slice(0, brace), hasPlaceholders: true };
+};
+
+/**
+ * The log-group part of the IAM resource ARNs the function may write to:
+ * "<prefix>*" for a template ("/aws/clientvpn/{endpointId}" -> "/aws/clientvpn/*"),
+ * or the exact name when the template has no placeholder (one shared log group).
+ */
+const logGroupNamePattern = async ({ resolveVariable }) => {
+  const { prefix, hasPlaceholders } = parseLogGroupTemplate(await param(resolveVariable, 'logGroup'));
+  return hasPlaceholders ? `${prefix}*` : prefix;
+};
+
+const logGroup = async ({ resolveVariable }) => {
+  const template = await param(resolveVariable, 'logGroup');
+  parseLogGroupTemplate(template);
+  return template;
+};
+
+const logStream = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'logStream');
+  if (value.length > 512 || /[:*]/.test(value)) {
+    fail(`stage parameter "logStream" must be at most 512 characters without ":" or "*", got "${value}"`);
+  }
+  return value;
+};
+
+const retentionDays = async ({ resolveVariable }) => {
+  const raw = await param(resolveVariable, 'retentionDays');
+  if (!RETENTION_DAYS.has(Number(raw)) || !/^\d+$/.test(raw)) {
+    fail(
+      `stage parameter "retentionDays" must be one of ${[...RETENTION_DAYS].join(', ')}; got "${raw}"`
+    );
+  }
+  return raw; // a string: it goes into an environment variable
+};
+
+const mode = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'mode');
+  if (!MODES.has(value)) fail(`stage parameter "mode" must be "remediate" or "notify-only", got "${value}"`);
+  return value;
+};
+
+const exemptTag = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'exemptTag');
+  if (value === '' || value.length > 128) fail('stage parameter "exemptTag" must be a tag key of 1-128 characters');
+  return value;
+};
+
+const kmsKeyArn = async ({ resolveVariable }) => optionalKeyArn(resolveVariable, 'kmsKeyArn');
+const topicKmsKeyArn = async ({ resolveVariable }) => optionalKeyArn(resolveVariable, 'topicKmsKeyArn');
+
+const alertEmail = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'alertEmail');
+  if (value !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    fail(`stage parameter "alertEmail" must be empty or an e-mail address, got "${value}"`);
+  }
+  return value;
+};
+
+// Lambda's limits for asynchronous invocation.
+const maxEventAgeSeconds = async ({ resolveVariable }) =>
+  integerParam(resolveVariable, 'maxEventAgeSeconds', 60, 21600);
+const retryAttempts = async ({ resolveVariable }) =>
+  integerParam(resolveVariable, 'retryAttempts', 0, 2);
+
+/**
+ * Refuses to package or deploy while CVPN_* variables are set in the shell: serverless.yml
+ * reads them (for `invoke local`) ahead of the stage parameters, so they would otherwise be
+ * baked into the deployed function. Other commands (print, invoke local) pass.
+ */
+const envOverrideGuard = async () => {
+  // osls hands variable sources the CLI options but not the command, so read it from argv.
+  const words = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const building =
+    !words.includes('invoke') && (words.includes('package') || words.includes('deploy'));
+  const set = OVERRIDABLE_ENV.filter((name) => process.env[name] !== undefined);
+  if (building && set.length > 0) {
+    fail(
+      `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set in the environment. ` +
+        'These override the stage parameters for `serverless invoke local` only; ' +
+        `unset ${set.length === 1 ? 'it' : 'them'} before packaging or deploying ` +
+        '(use --param key=value to change a parameter).'
+    );
+  }
+  return 'checked';
+};
+
+module.exports = {
+  logGroup,
+  logGroupNamePattern,
+  logStream,
+  retentionDays,
+  mode,
+  exemptTag,
+  kmsKeyArn,
+  topicKmsKeyArn,
+  alertEmail,
+  maxEventAgeSeconds,
+  retryAttempts,
+  envOverrideGuard,
+  // Not meant as a variable; exported for the tests.
+  parseLogGroupTemplate,
+};
