@@ -30,7 +30,7 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runCli(args, {
@@ -181,6 +181,14 @@ describe('cvpn-log-guard replay --file', () => {
     });
     expect(r.code).toBe(0);
     expect(standin.getLogGroup(REGION, `/flag/${ENDPOINT}`)?.retentionInDays).toBe(30);
+  });
+
+  it('asks for identity in the event\'s region when no region is configured', async () => {
+    standin.addEndpoint(REGION, { id: ENDPOINT, logging: { enabled: false } });
+    const path = file('noregion.json', JSON.stringify(envelope(modifyRecord())));
+    const r = await cli(['replay', '--file', path], { AWS_REGION: undefined });
+    expect(r.code, r.err).toBe(0);
+    expect(standin.callsTo('GetCallerIdentity')[0]?.region).toBe(REGION);
   });
 
   it('help exits 0', async () => {

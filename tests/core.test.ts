@@ -53,7 +53,7 @@ function deps(settingsEnv: Record<string, string> = {}, identity = LAMBDA_IDENTI
   return {
     settings,
     clientsFor: () => ({ ec2, logs }),
-    identity: async () => identity,
+    identity: async (_region: string) => identity,
     now: () => new Date('2026-11-26T12:00:00Z'),
     sleep: async () => {},
     verifyDelaysMs: [0, 0],

@@ -7,7 +7,6 @@ import { plainText } from '../lib/sanitize';
 import { loadEventFile } from './event-file';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io';
 import type { ReplayFlags } from './main';
-import { UsageError } from './usage-error';
 
 export const REPLAY_NAME = 'cvpn-log-guard-cli';
 
@@ -52,16 +51,6 @@ function prepare(events: unknown[]): { entries: Entry[]; duplicates: number } {
   });
   entries.sort((a, b) => a.time - b.time);
   return { entries, duplicates };
-}
-
-function homeRegionFor(flags: ReplayFlags, settings: Settings, io: CliIo, entries: Entry[]): string {
-  const fromTopic = settings.topicArn?.split(':')[3];
-  const fromEvent = entries
-    .map((e) => (e.event as { region?: unknown } | null)?.region)
-    .find((r): r is string => typeof r === 'string');
-  const region = flags.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? fromTopic ?? fromEvent;
-  if (!region) throw new UsageError('no region: pass --region or set AWS_REGION');
-  return region;
 }
 
 async function replayOne(runtime: Runtime, entry: Entry, publish: boolean): Promise<ReplayResult> {
@@ -120,7 +109,7 @@ export async function runReplayFile(flags: ReplayFlags, settings: Settings, io: 
   const { entries, duplicates } = prepare(loaded.events);
   const runtime = createRuntime({
     settings,
-    homeRegion: homeRegionFor(flags, settings, io, entries),
+    homeRegion: flags.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
     clientOptions: { ...io.clientOptions, ...(flags.profile ? { profile: flags.profile } : {}) },
     ignoreOwnRole: false,
     overrides: io.fastWaits ? { verifyDelaysMs: [0, 0], propagationDelaysMs: [0, 0], sleep: async () => {} } : {},

@@ -37,10 +37,12 @@ export function isOwnAction(actor: Actor, self: CallerIdentity, eventAccount: st
 }
 
 /** Memoises one identity lookup per process; a failed lookup is retried on the next call. */
-export function cachedIdentity(load: () => Promise<CallerIdentity>): () => Promise<CallerIdentity> {
+export function cachedIdentity(
+  load: (region: string) => Promise<CallerIdentity>,
+): (region: string) => Promise<CallerIdentity> {
   let pending: Promise<CallerIdentity> | undefined;
-  return () => {
-    pending ??= load().catch((error: unknown) => {
+  return (region) => {
+    pending ??= load(region).catch((error: unknown) => {
       pending = undefined;
       throw error;
     });

@@ -16,8 +16,11 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   settings: Settings;
-  /** Region for the identity lookup (the Lambda's own region, or the CLI's `--region`). */
-  homeRegion: string;
+  /**
+   * Region for the identity lookup (the Lambda's own region, or the CLI's `--region`); without
+   * one, the first event's region is used.
+   */
+  homeRegion?: string;
   clientOptions?: AwsClientOptions;
   /**
    * Whether events caused by this process's own role are skipped. True for the Lambda; false for
@@ -31,8 +34,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const clients = new AwsClientFactory(options.clientOptions);
-  const identity = cachedIdentity(async (): Promise<CallerIdentity> => {
-    const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion).sts);
+  const identity = cachedIdentity(async (eventRegion): Promise<CallerIdentity> => {
+    const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion ?? eventRegion).sts);
     return options.ignoreOwnRole ? id : { ...id, roleName: undefined };
   });
   return {

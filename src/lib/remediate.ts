@@ -17,7 +17,8 @@ import type { LoggingState, OutcomeError, RemediationOutcome, Verification } fro
 export interface CoreDeps {
   settings: Settings;
   clientsFor(region: string): { ec2: EC2Client; logs: CloudWatchLogsClient };
-  identity(): Promise<CallerIdentity>;
+  /** Who this process acts as; `region` is where to ask when no home region is configured. */
+  identity(region: string): Promise<CallerIdentity>;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /**
@@ -89,7 +90,7 @@ export async function remediateEndpoint(
   try {
     // Identity and the first read do not depend on each other: overlap them.
     const [self, endpoint] = await Promise.all([
-      step('identity', {}, () => deps.identity()),
+      step('identity', {}, () => deps.identity(trigger.region)),
       step('describe', {}, () => describeEndpoint(ec2, trigger.endpointId)),
     ]);
     if (trigger.account !== self.account) {
