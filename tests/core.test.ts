@@ -17,6 +17,7 @@ import { ForeignAccountError } from '../src/lib/errors';
 import { parseTriggerEvent } from '../src/lib/event';
 import type { CallerIdentity } from '../src/lib/identity';
 import { remediateEndpoint, type CoreDeps } from '../src/lib/remediate';
+import { KeyedSerializer } from '../src/lib/serialize';
 import { createRecord, envelope, fixture, modifyRecord } from './helpers/events';
 
 const ec2Mock = mockClient(EC2Client);
@@ -397,5 +398,24 @@ describe('remediateEndpoint: describe, decide, act, verify', () => {
     const outcome = await remediateEndpoint(deps(), modifyEvent());
     expect(outcome.action).toBe('remediated');
     expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(2);
+  });
+});
+
+describe('two events for one endpoint at once', () => {
+  it('cause one write: the second reads the first one\'s result', async () => {
+    const group = `/aws/clientvpn/${ENDPOINT}`;
+    let enabled = false;
+    ec2Mock.on(DescribeClientVpnEndpointsCommand).callsFake(() => ({
+      ClientVpnEndpoints: [enabled ? enabledEndpointFromDoc(group) : endpointFromDoc()],
+    }));
+    ec2Mock.on(ModifyClientVpnEndpointCommand).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      enabled = true;
+      return { Return: true };
+    });
+    const d = { ...deps(), serializer: new KeyedSerializer() };
+    const outcomes = await Promise.all([remediateEndpoint(d, modifyEvent()), remediateEndpoint(d, createEvent())]);
+    expect(outcomes.map((o) => o.action).sort()).toEqual(['already-compliant', 'remediated']);
+    expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(1);
   });
 });

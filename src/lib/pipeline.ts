@@ -6,6 +6,7 @@ import { cachedIdentity, fetchCallerIdentity, type CallerIdentity } from './iden
 import { buildNotification, publishNotification } from './notify';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from './outcome';
 import { remediateEndpoint, type CoreDeps } from './remediate';
+import { KeyedSerializer } from './serialize';
 
 /** Everything one driver (Lambda container, CLI run) needs, built once and reused. */
 export interface Runtime {
@@ -47,6 +48,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       identity,
       now: () => new Date(),
       sleep,
+      serializer: new KeyedSerializer(),
       ...options.overrides,
     },
   };

@@ -13,6 +13,7 @@ import { checkExemption } from './exemption';
 import { isOwnAction, type CallerIdentity } from './identity';
 import { ensureLogGroup } from './log-group';
 import type { LoggingState, OutcomeError, RemediationOutcome, Verification } from './outcome';
+import { KeyedSerializer } from './serialize';
 
 export interface CoreDeps {
   settings: Settings;
@@ -31,6 +32,8 @@ export interface CoreDeps {
    * created the log group (the group may not be visible to Client VPN yet).
    */
   propagationDelaysMs?: readonly number[];
+  /** Serialises work per endpoint within this process (see KeyedSerializer). */
+  serializer?: KeyedSerializer;
 }
 
 export const DEFAULT_VERIFY_DELAYS_MS = [250, 750] as const;
@@ -66,10 +69,12 @@ async function step<T>(
  * endpoint's current state decides. AWS failures become a `failed` outcome carrying the error
  * and whether a retry could help; only an event for another account throws.
  */
-export async function remediateEndpoint(
-  deps: CoreDeps,
-  trigger: TriggerEvent,
-): Promise<RemediationOutcome> {
+export function remediateEndpoint(deps: CoreDeps, trigger: TriggerEvent): Promise<RemediationOutcome> {
+  const serializer = deps.serializer ?? new KeyedSerializer();
+  return serializer.run(`${trigger.region}/${trigger.endpointId}`, () => remediateNow(deps, trigger));
+}
+
+async function remediateNow(deps: CoreDeps, trigger: TriggerEvent): Promise<RemediationOutcome> {
   const { settings } = deps;
   const base: RemediationOutcome = {
     endpointId: trigger.endpointId,
