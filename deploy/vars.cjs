@@ -192,7 +192,31 @@ const envOverrideGuard = async () => {
   return 'checked';
 };
 
+const sweepSchedule = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'sweepSchedule');
+  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/.test(value)) {
+    fail(`stage parameter "sweepSchedule" must be rate(...) or cron(...), got "${value}"`);
+  }
+  return value;
+};
+
+// Empty: no archive. AWS reads RetentionDays 0 as "forever", so 0 is refused.
+const archiveRetentionDays = async ({ resolveVariable }) => {
+  const raw = await param(resolveVariable, 'archiveRetentionDays');
+  if (raw === '') return '';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 3650) {
+    fail(`stage parameter "archiveRetentionDays" must be empty (no archive) or 1-3650 days, got "${raw}"`);
+  }
+  return raw;
+};
+// The archive resource only exists when the parameter is set; this keeps its property valid.
+const archiveRetentionDaysNumber = async (ctx) => Number((await archiveRetentionDays(ctx)) || '1');
+
 module.exports = {
+  sweepSchedule,
+  archiveRetentionDays,
+  archiveRetentionDaysNumber,
   logGroup,
   logGroupNamePattern,
   logStream,

@@ -70,7 +70,9 @@ const granting = (statements: IamStatement[], ...actions: string[]): IamStatemen
 
 describe('trigger', () => {
   it('matches successful Create/ModifyClientVpnEndpoint calls only, on the default bus', () => {
-    const [, rule] = onlyResourceOfType(standard.template, 'AWS::Events::Rule');
+    const rules = resourcesOfType(standard.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern);
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0] ?? ['', { Type: '' }];
     expect(rule.Properties?.EventPattern).toEqual({
       source: ['aws.ec2'],
       'detail-type': ['AWS API Call via CloudTrail'],
@@ -119,19 +121,40 @@ describe('function', () => {
   });
 
   it('keeps its own logs for a bounded time', () => {
-    const groups = resourcesOfType(standard.template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(1);
-    expect(groups[0]?.[1].Properties).toMatchObject({
-      LogGroupName: `/aws/lambda/cvpn-log-guard-${STAGE}-remediate`,
-      RetentionInDays: 90,
-    });
+    const groups = resourcesOfType(standard.template, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties);
+    expect(groups).toEqual([
+      expect.objectContaining({ LogGroupName: `/aws/lambda/cvpn-log-guard-${STAGE}-remediate`, RetentionInDays: 90 }),
+      expect.objectContaining({ LogGroupName: `/aws/lambda/cvpn-log-guard-${STAGE}-sweep`, RetentionInDays: 90 }),
+    ]);
+  });
+});
+
+describe('sweep', () => {
+  it('runs hourly in its own region, without async retries (the next run is the retry)', () => {
+    const sweep = standard.template.Resources.SweepLambdaFunction?.Properties ?? {};
+    expect(sweep).toMatchObject({ Handler: expect.stringMatching(/sweep\.handler$/), Runtime: 'nodejs22.x', Timeout: 300 });
+    const schedule = resourcesOfType(standard.template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.ScheduleExpression);
+    expect(schedule?.[1].Properties?.ScheduleExpression).toBe('rate(1 hour)');
+    const config = resourcesOfType(standard.template, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, c]) => c.Properties)
+      .find((c) => JSON.stringify(c?.FunctionName) === JSON.stringify({ Ref: 'SweepLambdaFunction' }));
+    expect(config?.MaximumRetryAttempts).toBe(0);
+  });
+
+  it('has no EventBridge archive unless asked (archives are billed)', () => {
+    const archive = standard.template.Resources.RemediateEventsArchive;
+    expect(archive?.Condition).toBe('HasArchive');
+    expect(standard.template.Conditions?.HasArchive).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    const rule = resourcesOfType(standard.template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.EventPattern);
+    expect(archive?.Properties?.EventPattern).toEqual(rule?.[1].Properties?.EventPattern);
   });
 });
 
 describe('failure path', () => {
   it('retries, then sends the event to the failure queue', () => {
     const queue = logicalIdOf(standard.template, 'AWS::SQS::Queue');
-    expect(propsOf(standard.template, 'AWS::Lambda::EventInvokeConfig')).toEqual({
+    const configs = resourcesOfType(standard.template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    expect(configs.find((c) => JSON.stringify(c?.FunctionName) === JSON.stringify({ Ref: FUNCTION }))).toEqual({
       FunctionName: { Ref: FUNCTION },
       Qualifier: '$LATEST',
       MaximumRetryAttempts: 2,

@@ -3,6 +3,8 @@ import type { AwsClientOptions } from '../lib/aws-clients';
 export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /** Where live progress goes (a terminal's stderr); absent when nobody watches. */
+  progress?: (text: string) => void;
   env: Record<string, string | undefined>;
   /** Tests point the clients at the stand-in and shorten retries. */
   clientOptions?: AwsClientOptions;
@@ -13,4 +15,3 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-

@@ -1,42 +1,53 @@
-import type { Settings } from '../lib/config';
-import { InvalidEventError } from '../lib/errors';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvalidEventError, toAwsCallError } from '../lib/errors';
 import { envelopeFromRecord, isBareCloudTrailRecord } from '../lib/event';
+import { lookupClientVpnEvents } from '../lib/lookup';
 import type { RemediationOutcome } from '../lib/outcome';
-import { createRuntime, notifyOutcome, processEvent, type Runtime } from '../lib/pipeline';
+import { notifyOutcome, processEvent, type Runtime } from '../lib/pipeline';
+import { IntervalLimiter } from '../lib/rate-limiter';
 import { plainText } from '../lib/sanitize';
+import { checkWindow, parseTimeArg } from '../lib/time-window';
+import type { CliContext } from './context';
 import { loadEventFile } from './event-file';
-import { EXIT_FAILED, EXIT_OK, type CliIo } from './io';
-import type { ReplayFlags } from './main';
+import { EXIT_FAILED, EXIT_OK } from './io';
+import { table } from './progress';
+import { resolveRegions } from './regions';
+import { UsageError } from './usage-error';
 
 export const REPLAY_NAME = 'cvpn-log-guard-cli';
+/** CloudTrail LookupEvents quota: 2 requests per second per account per region. */
+const LOOKUP_PER_SECOND = 2;
 
-/** One line of replay output: an outcome, or why an entry was not processed. */
+/** One line of replay output: an outcome, a remote invocation, or why an entry was not processed. */
 export type ReplayResult =
   | { kind: 'outcome'; outcome: RemediationOutcome; notified: boolean; notifyError?: string }
+  | { kind: 'invoked'; where: string; region: string; eventId?: string; status: string; action?: string; detail: string; failed: boolean }
   | { kind: 'ignored'; where: string; reason: string }
   | { kind: 'invalid'; where: string; reason: string };
 
-interface Entry {
+export interface Entry {
   where: string;
   event: unknown;
   time: number;
   eventId?: string;
+  region?: string;
 }
 
-function detailOf(event: unknown): { eventTime?: unknown; eventID?: unknown } {
+function fieldsOf(event: unknown): { eventTime?: unknown; eventID?: unknown; region?: unknown } {
   if (typeof event !== 'object' || event === null) return {};
-  const detail = (event as { detail?: unknown }).detail;
-  return typeof detail === 'object' && detail !== null ? detail : {};
+  const { detail, region } = event as { detail?: unknown; region?: unknown };
+  const d = typeof detail === 'object' && detail !== null ? (detail as { eventTime?: unknown; eventID?: unknown }) : {};
+  return { eventTime: d.eventTime, eventID: d.eventID, region };
 }
 
 /** Envelopes for every entry, oldest first (the order the changes were made), duplicates dropped. */
-function prepare(events: unknown[]): { entries: Entry[]; duplicates: number } {
+export function prepareEntries(events: unknown[], label = 'event'): { entries: Entry[]; duplicates: number } {
   const seen = new Set<string>();
   const entries: Entry[] = [];
   let duplicates = 0;
   events.forEach((raw, i) => {
     const event = isBareCloudTrailRecord(raw) ? envelopeFromRecord(raw, REPLAY_NAME) : raw;
-    const { eventTime, eventID } = detailOf(event);
+    const { eventTime, eventID, region } = fieldsOf(event);
     const eventId = typeof eventID === 'string' ? eventID : undefined;
     if (eventId !== undefined) {
       // EventBridge and CloudTrail both deliver duplicates; one write per change is enough.
@@ -47,13 +58,20 @@ function prepare(events: unknown[]): { entries: Entry[]; duplicates: number } {
       seen.add(eventId);
     }
     const time = typeof eventTime === 'string' ? Date.parse(eventTime) : Number.NaN;
-    entries.push({ where: `event ${i + 1}`, event, time: Number.isNaN(time) ? 0 : time, eventId });
+    entries.push({
+      where: `${label} ${i + 1}`,
+      event,
+      time: Number.isNaN(time) ? 0 : time,
+      eventId,
+      region: typeof region === 'string' ? region : undefined,
+    });
   });
   entries.sort((a, b) => a.time - b.time);
   return { entries, duplicates };
 }
 
-async function replayOne(runtime: Runtime, entry: Entry, publish: boolean): Promise<ReplayResult> {
+/** Runs one event through the same core as the Lambda, and announces its outcome. */
+export async function replayOne(runtime: Runtime, entry: Entry, publish: boolean): Promise<ReplayResult> {
   let outcome: RemediationOutcome;
   try {
     outcome = await processEvent(runtime, entry.event);
@@ -73,11 +91,54 @@ async function replayOne(runtime: Runtime, entry: Entry, publish: boolean): Prom
   }
 }
 
+/**
+ * Sends the event to the deployed function (EventBridge PutEvents can't inject `aws.*` sources),
+ * so its alerts and metrics come from production.
+ */
+async function invokeRemote(ctx: CliContext, entry: Entry, fn: string): Promise<ReplayResult> {
+  const arnRegion = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):/.exec(fn)?.[1];
+  const region = arnRegion ?? entry.region ?? ctx.home;
+  if (!region) throw new UsageError('--invoke needs a region: use a function ARN or set AWS_REGION');
+  const base = { kind: 'invoked' as const, where: entry.where, region, eventId: entry.eventId };
+  let out;
+  try {
+    out = await ctx.clients.lambda(region).send(
+      new InvokeCommand({
+        FunctionName: fn,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(entry.event)),
+      }),
+    );
+  } catch (error) {
+    const e = toAwsCallError('Invoke', error);
+    return { ...base, status: 'error', detail: `${e.code}: ${e.awsMessage}`, failed: true };
+  }
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+  let body: { status?: unknown; action?: unknown; reason?: unknown; errorType?: unknown; errorMessage?: unknown } = {};
+  try {
+    body = text ? (JSON.parse(text) as typeof body) : {};
+  } catch {
+    body = {};
+  }
+  if (out.FunctionError) {
+    const detail = `${typeof body.errorType === 'string' ? body.errorType : out.FunctionError}: ${typeof body.errorMessage === 'string' ? body.errorMessage : text}`;
+    return { ...base, status: 'function-error', detail, failed: true };
+  }
+  const status = typeof body.status === 'string' ? body.status : 'unknown';
+  const action = typeof body.action === 'string' ? body.action : undefined;
+  const detail = action ?? (typeof body.reason === 'string' ? body.reason : text);
+  return { ...base, status, action, detail, failed: false };
+}
+
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `, ${(ms / 1000).toFixed(1)} s after the change`;
 }
 
 export function formatResultLine(result: ReplayResult): string {
+  if (result.kind === 'invoked') {
+    const label = result.failed ? 'failed' : (result.action ?? result.status);
+    return `${label.padEnd(17)} ${result.where} ${result.region} event ${plainText(result.eventId ?? '?', 64)}: invoked: ${plainText(result.detail, 300)}`;
+  }
   if (result.kind !== 'outcome') {
     return `${result.kind.padEnd(17)} ${result.where}: ${plainText(result.reason, 300)}`;
   }
@@ -94,7 +155,7 @@ export function formatResultLine(result: ReplayResult): string {
   return `${o.action.padEnd(17)} ${o.endpointId} ${o.region} event ${plainText(o.eventId, 64)}: ${detail}${verification}${notice}`;
 }
 
-function jsonResult(result: ReplayResult): string {
+export function jsonResult(result: ReplayResult): string {
   if (result.kind !== 'outcome') return JSON.stringify(result);
   return JSON.stringify({
     kind: 'outcome',
@@ -104,45 +165,138 @@ function jsonResult(result: ReplayResult): string {
   });
 }
 
-export async function runReplayFile(flags: ReplayFlags, settings: Settings, io: CliIo): Promise<number> {
-  const loaded = await loadEventFile(flags.file);
-  const { entries, duplicates } = prepare(loaded.events);
-  const runtime = createRuntime({
-    settings,
-    homeRegion: flags.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
-    clientOptions: { ...io.clientOptions, ...(flags.profile ? { profile: flags.profile } : {}) },
-    ignoreOwnRole: false,
-    overrides: io.fastWaits ? { verifyDelaysMs: [0, 0], propagationDelaysMs: [0, 0], sleep: async () => {} } : {},
-  });
-  const results: ReplayResult[] = loaded.unreadable.map((u) => ({
-    kind: 'invalid' as const,
-    where: u.where,
-    reason: u.reason,
-  }));
-  try {
-    for (const entry of entries) {
-      results.push(await replayOne(runtime, entry, !flags['dry-run']));
-    }
-  } finally {
-    runtime.clients.destroy();
-  }
+export function resultKey(r: ReplayResult): string {
+  if (r.kind === 'outcome') return r.outcome.action;
+  if (r.kind === 'invoked') return r.failed ? 'failed' : (r.action ?? r.status);
+  return r.kind;
+}
 
-  const counts = new Map<string, number>();
-  for (const r of results) {
-    const key = r.kind === 'outcome' ? r.outcome.action : r.kind;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  if (flags.json) {
-    for (const r of results) io.stdout(jsonResult(r));
-  } else {
-    for (const r of results) io.stdout(formatResultLine(r));
-    const summary = [...counts.entries()].map(([k, n]) => `${n} ${k}`).join(', ');
-    const dupNote = duplicates > 0 ? `, ${duplicates} duplicate${duplicates === 1 ? '' : 's'} skipped` : '';
-    const dry = flags['dry-run'] ? ' (dry run: nothing changed, nothing published)' : '';
-    io.stdout(`${results.length} event${results.length === 1 ? '' : 's'}: ${summary || 'none'}${dupNote}${dry}`);
-  }
-  const anyFailed = results.some(
-    (r) => r.kind === 'invalid' || (r.kind === 'outcome' && (r.outcome.action === 'failed' || r.notifyError)),
+export function isFailure(r: ReplayResult): boolean {
+  return (
+    r.kind === 'invalid' ||
+    (r.kind === 'invoked' && r.failed) ||
+    (r.kind === 'outcome' && (r.outcome.action === 'failed' || r.notifyError !== undefined))
   );
-  return anyFailed ? EXIT_FAILED : EXIT_OK;
+}
+
+function countsText(results: ReplayResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(resultKey(r), (counts.get(resultKey(r)) ?? 0) + 1);
+  return [...counts.entries()].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+}
+
+async function runEntries(ctx: CliContext, entries: Entry[], onResult?: (r: ReplayResult) => void): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for (const entry of entries) {
+    const result = ctx.flags.invoke
+      ? await invokeRemote(ctx, entry, ctx.flags.invoke)
+      : await replayOne(ctx.runtime, entry, !ctx.flags['dry-run']);
+    results.push(result);
+    onResult?.(result);
+  }
+  return results;
+}
+
+function printResults(ctx: CliContext, results: ReplayResult[]): void {
+  for (const r of results) {
+    if (ctx.flags.json) ctx.io.stdout(jsonResult(r));
+    else ctx.out(formatResultLine(r));
+  }
+}
+
+/** `replay --file`: saved events, in any of the shapes `loadEventFile` reads. */
+export async function replayFile(ctx: CliContext, path: string): Promise<number> {
+  const loaded = await loadEventFile(path);
+  const { entries, duplicates } = prepareEntries(loaded.events);
+  const results: ReplayResult[] = loaded.unreadable.map((u) => ({ kind: 'invalid' as const, where: u.where, reason: u.reason }));
+  results.push(...(await runEntries(ctx, entries)));
+  ctx.progress.done();
+  printResults(ctx, results);
+  if (!ctx.flags.json) {
+    const dupNote = duplicates > 0 ? `, ${duplicates} duplicate${duplicates === 1 ? '' : 's'} skipped` : '';
+    const dry = ctx.flags['dry-run'] ? ' (dry run: nothing changed, nothing published)' : '';
+    ctx.io.stdout(`${results.length} event${results.length === 1 ? '' : 's'}: ${countsText(results)}${dupNote}${dry}`);
+  }
+  return results.some(isFailure) ? EXIT_FAILED : EXIT_OK;
+}
+
+interface RegionReplay {
+  region: string;
+  pages: number;
+  events: number;
+  malformed: number;
+  results: ReplayResult[];
+  error?: string;
+}
+
+/** `replay --since`: what CloudTrail's event history holds for the window, in every region asked. */
+export async function replayHistory(ctx: CliContext): Promise<number> {
+  const now = ctx.runtime.core.now();
+  const since = parseTimeArg(ctx.flags.since ?? '', now);
+  if (!since) throw new UsageError('--since must be an ISO 8601 time or a duration such as 90m, 24h, 7d');
+  const until = ctx.flags.until === undefined ? now : parseTimeArg(ctx.flags.until, now);
+  if (!until) throw new UsageError('--until must be an ISO 8601 time or a duration such as 90m, 24h, 7d');
+  const window = checkWindow(since, until, now);
+  if (typeof window === 'string') throw new UsageError(window);
+  const regions = await resolveRegions(ctx.flags.regions, ctx.home, ctx.runtime);
+
+  const replays = await Promise.all(
+    regions.map(async (region): Promise<RegionReplay> => {
+      const counters = { pages: 0, events: 0, remediated: 0, failed: 0 };
+      const replay: RegionReplay = { region, pages: 0, events: 0, malformed: 0, results: [] };
+      try {
+        const lookup = await lookupClientVpnEvents(
+          {
+            cloudtrail: ctx.clients.cloudtrail(region),
+            limiter: new IntervalLimiter(LOOKUP_PER_SECOND),
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            onPage: (p) => {
+              ctx.progress.update(region, { ...counters, pages: p.pages, events: p.events });
+            },
+          },
+          region,
+          window,
+        );
+        replay.pages = lookup.pages;
+        replay.events = lookup.envelopes.length;
+        replay.malformed = lookup.malformed.length;
+        counters.pages = lookup.pages;
+        counters.events = lookup.envelopes.length;
+        replay.results.push(
+          ...lookup.malformed.map((m) => ({ kind: 'invalid' as const, where: `${region} event ${m.eventId}`, reason: m.reason })),
+        );
+        const { entries } = prepareEntries(lookup.envelopes, `${region} event`);
+        replay.results.push(
+          ...(await runEntries(ctx, entries, (r) => {
+            if (resultKey(r) === 'remediated') counters.remediated++;
+            if (isFailure(r)) counters.failed++;
+            ctx.progress.update(region, counters);
+          })),
+        );
+      } catch (error) {
+        replay.error = error instanceof Error ? error.message : String(error);
+      }
+      return replay;
+    }),
+  );
+  ctx.progress.done();
+
+  const all = replays.flatMap((r) => r.results);
+  printResults(ctx, all);
+  if (ctx.flags.json) {
+    for (const r of replays.filter((x) => x.error)) ctx.io.stdout(JSON.stringify({ kind: 'region-error', region: r.region, error: r.error }));
+  } else {
+    const rows = replays.map((r) => [
+      r.region,
+      String(r.pages),
+      String(r.events),
+      String(r.results.filter((x) => resultKey(x) === 'remediated').length),
+      String(r.results.filter(isFailure).length),
+      r.error ? `error: ${plainText(r.error, 120)}` : countsText(r.results),
+    ]);
+    ctx.io.stdout(table(['region', 'pages', 'events', 'remediated', 'failed', 'outcomes'], rows));
+    const dry = ctx.flags['dry-run'] ? ' (dry run: nothing changed, nothing published)' : '';
+    ctx.io.stdout(`${all.length} event${all.length === 1 ? '' : 's'} from ${window.since.toISOString()} to ${window.until.toISOString()} in ${regions.length} region${regions.length === 1 ? '' : 's'}: ${countsText(all)}${dry}`);
+  }
+  return all.some(isFailure) || replays.some((r) => r.error) ? EXIT_FAILED : EXIT_OK;
 }

@@ -14,6 +14,9 @@ export interface AwsClientOptions {
   /** Tests swap in a strategy with the same semantics but no waiting. */
   retryStrategy?: RetryStrategyV2;
   maxAttempts?: number;
+  /** Overrides of the timeouts below (fault tests use short ones). */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface RegionClients {
@@ -27,6 +30,27 @@ export interface RegionClients {
 // 3 attempts x (3 s connect + 10 s answer) plus backoff stays well under the function's 60 s.
 const CONNECTION_TIMEOUT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Settings every client shares (timeouts, retries, profile, endpoint). Clients only some drivers
+ * need (CloudTrail, Lambda, SQS for the CLI) are built from it where they are used, so the
+ * Lambda bundle does not carry them.
+ */
+export function clientConfig(region: string, o: AwsClientOptions) {
+  return {
+    region,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: o.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    }),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+    ...(o.retryStrategy ? { retryStrategy: o.retryStrategy } : {}),
+    ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
+  };
+}
 
 /**
  * The one place AWS clients are made. One set per region, created on first use and reused across
@@ -47,20 +71,7 @@ export class AwsClientFactory {
   }
 
   private create(region: string): RegionClients {
-    const o = this.options;
-    const config = {
-      region,
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-      }),
-      ...(o.profile ? { profile: o.profile } : {}),
-      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-      ...(o.credentials ? { credentials: o.credentials } : {}),
-      ...(o.retryStrategy ? { retryStrategy: o.retryStrategy } : {}),
-      ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
-    };
+    const config = clientConfig(region, this.options);
     return {
       ec2: new EC2Client(config),
       logs: new CloudWatchLogsClient(config),

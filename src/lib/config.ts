@@ -151,3 +151,19 @@ export function renderLogGroupName(
 ): string {
   return template.replace(/\{(endpointId|region|accountId)\}/g, (_, key: keyof typeof values) => values[key]);
 }
+
+/**
+ * The Lambda functions' environment, parsed at cold start: a bad setting fails the container's
+ * init with a message naming it, before any event is touched.
+ */
+export function parseLambdaEnv(env: Record<string, string | undefined>): { settings: Settings; region: string } {
+  const settings = parseSettings(env);
+  if (!settings.topicArn) {
+    throw new ConfigError('Invalid configuration: CVPN_TOPIC_ARN is required (the SNS topic for alerts)');
+  }
+  const region = env.AWS_REGION;
+  if (!region || !REGION_PATTERN.test(region)) {
+    throw new ConfigError('Invalid configuration: AWS_REGION is not set to a region name');
+  }
+  return { settings, region };
+}

@@ -12,7 +12,8 @@ export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
 /** What the core needs from an event: who, what, where, when. Nothing else is trusted or kept. */
 export interface TriggerEvent {
   eventId: string;
-  eventName: WatchedEventName;
+  /** The CloudTrail call, or `Scan` when a scan or the sweep found the endpoint itself. */
+  eventName: WatchedEventName | 'Scan';
   eventTime: string;
   region: string;
   account: string;
@@ -105,6 +106,17 @@ function endpointIdOf(detail: CloudTrailRecord): string {
   return id;
 }
 
+/**
+ * An event-supplied value quoted for an error message: cut, and JSON-escaped including U+2028/U+2029
+ * (which JSON.stringify leaves raw), so the message stays one short line whatever the event holds.
+ */
+function quote(value: string, max = 64): string {
+  return JSON.stringify(value.slice(0, max)).replace(
+    /[\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+  );
+}
+
 /** Well-formed CloudTrail events for other services or calls are skipped, not errors. */
 function rejectIrrelevant(input: unknown): void {
   if (typeof input !== 'object' || input === null) return;
@@ -112,12 +124,12 @@ function rejectIrrelevant(input: unknown): void {
   if (typeof detail !== 'object' || detail === null) return;
   const { eventSource, eventName } = detail as { eventSource?: unknown; eventName?: unknown };
   if (typeof eventSource === 'string' && eventSource !== 'ec2.amazonaws.com') {
-    throw new InvalidEventError(`Not an EC2 call (${JSON.stringify(eventSource.slice(0, 64))}); nothing to do`, {
+    throw new InvalidEventError(`Not an EC2 call (${quote(eventSource)}); nothing to do`, {
       irrelevant: true,
     });
   }
   if (typeof eventName === 'string' && !(WATCHED_EVENT_NAMES as readonly string[]).includes(eventName)) {
-    throw new InvalidEventError(`${JSON.stringify(eventName.slice(0, 64))} does not change connection logging; nothing to do`, {
+    throw new InvalidEventError(`${quote(eventName)} does not change connection logging; nothing to do`, {
       irrelevant: true,
     });
   }
@@ -138,7 +150,7 @@ export function parseTriggerEvent(input: unknown): TriggerEvent {
   const detail = envelope.detail;
   if (detail.errorCode) {
     throw new InvalidEventError(
-      `The ${detail.eventName} call failed (${detail.errorCode}), so it changed nothing`,
+      `The ${detail.eventName} call failed (${quote(detail.errorCode, 100)}), so it changed nothing`,
       { irrelevant: true },
     );
   }

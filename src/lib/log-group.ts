@@ -1,5 +1,6 @@
 import {
   CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -48,4 +49,36 @@ export async function ensureLogGroup(
     throw toAwsCallError('PutRetentionPolicy', error);
   }
   return { created: true };
+}
+
+export interface LogGroupInfo {
+  name: string;
+  retentionInDays?: number;
+  kmsKeyId?: string;
+}
+
+/**
+ * The log group of that exact name, or undefined when it does not exist. Logging can be "on" while
+ * its group was deleted: Client VPN then writes nowhere, and only this read shows it.
+ */
+export async function describeLogGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+): Promise<LogGroupInfo | undefined> {
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }),
+      );
+      const match = page.logGroups?.find((g) => g.logGroupName === name);
+      if (match) {
+        return { name, retentionInDays: match.retentionInDays, kmsKeyId: match.kmsKeyId };
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
+  } catch (error) {
+    throw toAwsCallError('DescribeLogGroups', error);
+  }
 }

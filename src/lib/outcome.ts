@@ -83,6 +83,8 @@ export interface RemediationOutcome {
   /** The log group logging was (or would be) pointed at. */
   logGroup?: string;
   logGroupCreated?: boolean;
+  /** Logging was on, but pointed at a log group that no longer existed (found by scan/sweep). */
+  logGroupMissing?: boolean;
   retentionDays?: number;
   verification?: Verification;
   /** Milliseconds from the CloudTrail event time to the verifying read. */

@@ -11,7 +11,7 @@ import { AwsCallError, ForeignAccountError, toAwsCallError } from './errors';
 import type { TriggerEvent } from './event';
 import { checkExemption } from './exemption';
 import { isOwnAction, type CallerIdentity } from './identity';
-import { ensureLogGroup } from './log-group';
+import { describeLogGroup, ensureLogGroup } from './log-group';
 import type { LoggingState, OutcomeError, RemediationOutcome, Verification } from './outcome';
 import { KeyedSerializer } from './serialize';
 
@@ -69,12 +69,30 @@ async function step<T>(
  * endpoint's current state decides. AWS failures become a `failed` outcome carrying the error
  * and whether a retry could help; only an event for another account throws.
  */
-export function remediateEndpoint(deps: CoreDeps, trigger: TriggerEvent): Promise<RemediationOutcome> {
-  const serializer = deps.serializer ?? new KeyedSerializer();
-  return serializer.run(`${trigger.region}/${trigger.endpointId}`, () => remediateNow(deps, trigger));
+export interface RemediateOptions {
+  /**
+   * Also treat "logging on, but its log group is gone" as non-compliant (one more read). The scan
+   * and sweep ask for it; the event path does not, since no API call deletes a group via EC2.
+   */
+  checkLogGroup?: boolean;
 }
 
-async function remediateNow(deps: CoreDeps, trigger: TriggerEvent): Promise<RemediationOutcome> {
+export function remediateEndpoint(
+  deps: CoreDeps,
+  trigger: TriggerEvent,
+  options: RemediateOptions = {},
+): Promise<RemediationOutcome> {
+  const serializer = deps.serializer ?? new KeyedSerializer();
+  return serializer.run(`${trigger.region}/${trigger.endpointId}`, () =>
+    remediateNow(deps, trigger, options),
+  );
+}
+
+async function remediateNow(
+  deps: CoreDeps,
+  trigger: TriggerEvent,
+  options: RemediateOptions,
+): Promise<RemediationOutcome> {
   const { settings } = deps;
   const base: RemediationOutcome = {
     endpointId: trigger.endpointId,
@@ -106,7 +124,7 @@ async function remediateNow(deps: CoreDeps, trigger: TriggerEvent): Promise<Reme
     if (isOwnAction(trigger.actor, self, trigger.account)) {
       return { ...base, action: 'ignored-self', reason: 'The event was caused by this remediator itself' };
     }
-    return await decideAndAct(deps, base, endpoint, ec2, logs);
+    return await decideAndAct(deps, base, endpoint, ec2, logs, options);
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
     return {
@@ -130,6 +148,7 @@ async function decideAndAct(
   endpoint: EndpointState | undefined,
   ec2: EC2Client,
   logs: CloudWatchLogsClient,
+  options: RemediateOptions,
 ): Promise<RemediationOutcome> {
   const { settings } = deps;
   if (!endpoint) {
@@ -147,14 +166,21 @@ async function decideAndAct(
       reason: `The endpoint is ${endpoint.status}`,
     };
   }
+  const currentGroup = endpoint.logging.logGroup;
+  let groupMissing = false;
   if (endpoint.logging.enabled) {
-    return {
-      ...described,
-      action: 'already-compliant',
-      logGroup: endpoint.logging.logGroup,
-      loggingAfter: endpoint.logging,
-      reason: 'Connection logging is already on',
-    };
+    if (options.checkLogGroup && currentGroup) {
+      groupMissing = !(await step('describe', described, () => describeLogGroup(logs, currentGroup)));
+    }
+    if (!groupMissing) {
+      return {
+        ...described,
+        action: 'already-compliant',
+        logGroup: currentGroup,
+        loggingAfter: endpoint.logging,
+        reason: 'Connection logging is already on',
+      };
+    }
   }
 
   const exemption = checkExemption(endpoint.tags, settings.exemptTagKey, deps.now());
@@ -167,16 +193,23 @@ async function decideAndAct(
       reason: `The endpoint carries the exemption tag ${settings.exemptTagKey}`,
     };
   }
-  const exemptionNote = exemption.problem ? `; ${exemption.problem}` : '';
-  const logGroup = renderLogGroupName(settings.logGroupTemplate, {
-    endpointId: endpoint.endpointId,
-    region: base.region,
-    accountId: base.account,
-  });
+  const exemptionNote =
+    (exemption.problem ? `; ${exemption.problem}` : '') +
+    (groupMissing ? `; logging was on but its log group ${currentGroup ?? ''} no longer existed` : '');
+  // A deleted group is re-created under its own name, so the records stay where people look.
+  const logGroup =
+    groupMissing && currentGroup
+      ? currentGroup
+      : renderLogGroupName(settings.logGroupTemplate, {
+          endpointId: endpoint.endpointId,
+          region: base.region,
+          accountId: base.account,
+        });
   const planned: RemediationOutcome = {
     ...described,
     exemption: exemption.exemption,
     logGroup,
+    logGroupMissing: groupMissing || undefined,
     retentionDays: settings.retentionDays,
   };
   if (settings.mode === 'notify-only') {
@@ -184,7 +217,7 @@ async function decideAndAct(
       ...planned,
       action: 'would-remediate',
       loggingAfter: endpoint.logging,
-      reason: `Connection logging is off; notify-only mode changed nothing${exemptionNote}`,
+      reason: `${groupMissing ? 'Connection logs go nowhere' : 'Connection logging is off'}; notify-only mode changed nothing${exemptionNote}`,
     };
   }
 

@@ -1,0 +1,51 @@
+import type { Settings } from '../lib/config';
+import { createRuntime, type Runtime } from '../lib/pipeline';
+import { CliClients } from './cli-clients';
+import { homeRegion, type Flags } from './flags';
+import type { CliIo } from './io';
+import { Progress } from './progress';
+
+/** What every command works with, built once per run and torn down at the end. */
+export interface CliContext {
+  flags: Flags;
+  settings: Settings;
+  io: CliIo;
+  runtime: Runtime;
+  clients: CliClients;
+  home: string | undefined;
+  progress: Progress;
+  /** Results and tables; nothing when --quiet (only the summary) or reserved for JSON. */
+  out(line: string): void;
+}
+
+export function createContext(flags: Flags, settings: Settings, io: CliIo): CliContext {
+  const home = homeRegion(flags, io.env);
+  const clientOptions = { ...io.clientOptions, ...(flags.profile ? { profile: flags.profile } : {}) };
+  const runtime = createRuntime({
+    settings,
+    homeRegion: home,
+    clientOptions,
+    // The operator's role is not the remediator's: its own changes are not echoes to skip.
+    ignoreOwnRole: false,
+    overrides: io.fastWaits ? { verifyDelaysMs: [0, 0], propagationDelaysMs: [0, 0], sleep: async () => {} } : {},
+  });
+  const showProgress = !flags.json && !flags.quiet && io.progress !== undefined;
+  return {
+    flags,
+    settings,
+    io,
+    runtime,
+    clients: new CliClients(clientOptions),
+    home,
+    progress: new Progress(showProgress ? io.progress : undefined),
+    out: (line) => {
+      if (!flags.quiet) io.stdout(line);
+    },
+  };
+}
+
+export function closeContext(ctx: CliContext): void {
+  ctx.progress.done();
+  ctx.runtime.clients.destroy();
+  ctx.clients.destroy();
+}

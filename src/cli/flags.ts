@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { parseSettings, REGION_PATTERN, type Settings } from '../lib/config';
+import { ConfigError } from '../lib/errors';
+import { formatIssues } from '../lib/zod-format';
+import { UsageError } from './usage-error';
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+
+/** Flags every command takes: where to act and how (they override the CVPN_* variables). */
+const COMMON_OPTIONS = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'topic-arn': { type: 'string' },
+  'log-group': { type: 'string' },
+  'retention-days': { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const COMMAND_OPTIONS = {
+  replay: {
+    ...COMMON_OPTIONS,
+    file: { type: 'string', short: 'f' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    regions: { type: 'string' },
+    invoke: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+  scan: { ...COMMON_OPTIONS, regions: { type: 'string' }, apply: { type: 'boolean' } },
+  redrive: { ...COMMON_OPTIONS, 'queue-url': { type: 'string' }, stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+} as const satisfies Record<string, Record<string, OptionSpec>>;
+
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+const FlagsSchema = z.object({
+  file: z.string().min(1, '--file needs a path, or - for standard input').optional(),
+  since: z.string().min(1).optional(),
+  until: z.string().min(1).optional(),
+  regions: z.string().min(1, '--regions needs a list such as eu-west-1,us-east-1, or all').optional(),
+  invoke: z
+    .string()
+    .regex(
+      /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/,
+      'must be a Lambda function name or ARN',
+    )
+    .optional(),
+  'queue-url': z.url({ error: 'must be an SQS queue URL' }).optional(),
+  stage: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a stage name such as prod').optional(),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  apply: z.boolean().default(false),
+  'dry-run': z.boolean().default(false),
+  region: z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1').optional(),
+  profile: z.string().min(1).max(128).optional(),
+  'topic-arn': z.string().optional(),
+  'log-group': z.string().optional(),
+  'retention-days': z.string().optional(),
+});
+export type Flags = z.infer<typeof FlagsSchema>;
+
+export function parseFlags(command: CommandName, args: string[]): Flags {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args, strict: true, allowPositionals: false, options: COMMAND_OPTIONS[command] }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(formatIssues(parsed.error));
+  if (parsed.data.json && parsed.data.quiet) throw new UsageError('--json and --quiet exclude each other');
+  return parsed.data;
+}
+
+const FLAG_FOR_VARIABLE: Record<string, string> = {
+  CVPN_TOPIC_ARN: '--topic-arn',
+  CVPN_LOG_GROUP: '--log-group',
+  CVPN_RETENTION_DAYS: '--retention-days',
+};
+
+/** Flags override the `CVPN_*` environment; both go through the one settings schema. */
+export function settingsFromFlags(flags: Flags, env: Record<string, string | undefined>): Settings {
+  const merged = {
+    ...env,
+    ...(flags['topic-arn'] !== undefined ? { CVPN_TOPIC_ARN: flags['topic-arn'] } : {}),
+    ...(flags['log-group'] !== undefined ? { CVPN_LOG_GROUP: flags['log-group'] } : {}),
+    ...(flags['retention-days'] !== undefined ? { CVPN_RETENTION_DAYS: flags['retention-days'] } : {}),
+    ...(flags['dry-run'] ? { CVPN_MODE: 'notify-only' } : {}),
+  };
+  try {
+    return parseSettings(merged);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    let message = error.message;
+    for (const [variable, flag] of Object.entries(FLAG_FOR_VARIABLE)) {
+      message = message.replace(variable, `${variable} (${flag})`);
+    }
+    throw new UsageError(message);
+  }
+}
+
+export function homeRegion(flags: Flags, env: Record<string, string | undefined>): string | undefined {
+  return flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+}
