@@ -26,10 +26,10 @@ afterAll(async () => {
 });
 
 // Asynchronous on purpose: the stand-in runs in this process and must keep answering.
-function invokeLocal(endpointId: string): Promise<{ status: number | null; output: string }> {
+function invokeLocal(endpointId: string, fn = 'remediate'): Promise<{ status: number | null; output: string }> {
   const path = join(dir, `${endpointId}.json`);
   writeFileSync(path, JSON.stringify(envelope(retarget(modifyRecord(), { endpointId }))));
-  const args = ['serverless', 'invoke', 'local', '-f', 'remediate', '--path', path, '--region', REGION];
+  const args = ['serverless', 'invoke', 'local', '-f', fn, '--path', path, '--region', REGION];
   const options = {
     encoding: 'utf8' as const,
     timeout: 120_000,
@@ -89,4 +89,17 @@ describe('serverless invoke local -f remediate against the stand-in', () => {
     expect(standin.callsTo('ModifyClientVpnEndpoint')).toHaveLength(1);
     expect(standin.published(topicArn).map((m) => m.attributes.outcome?.stringValue)).toEqual(['remediated', 'exempt']);
   }, 240_000);
+
+  it('sweep fixes what the events missed in its region', async () => {
+    standin.reset();
+    topicArn = standin.createTopic(REGION, 'alerts');
+    const missed = [0, 1, 2].map(() => standin.addEndpoint(REGION, { logging: { enabled: false } }));
+    const fine = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: 'kept' } });
+    standin.addLogGroup(REGION, 'kept');
+    const run = await invokeLocal(fine, 'sweep');
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toMatch(/"remediated": 3/);
+    for (const id of missed) expect(standin.getEndpoint(REGION, id)?.logging.enabled).toBe(true);
+    expect(standin.published(topicArn)).toHaveLength(3);
+  }, 120_000);
 });
