@@ -38,7 +38,7 @@ describe('lookupClientVpnEvents', () => {
     ct.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateClientVpnEndpoint' }] }).resolves({
       Events: [summary(c1)],
     });
-    const modify = { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ModifyClientVpnEndpoint' }] } as const;
+    const modify = { LookupAttributes: [{ AttributeKey: 'EventName' as const, AttributeValue: 'ModifyClientVpnEndpoint' }] };
     ct.on(LookupEventsCommand, { ...modify, NextToken: undefined }).resolves({ Events: [summary(m1)], NextToken: 't1' });
     ct.on(LookupEventsCommand, { ...modify, NextToken: 't1' }).resolves({ Events: [summary(m2), summary(m1)] });
 

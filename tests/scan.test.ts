@@ -102,7 +102,7 @@ describe('cvpn-log-guard scan', () => {
     const r = await cli(['scan', '--regions', 'all', '--apply']);
     expect(r.code, r.out).toBe(0);
     for (const region of REGIONS) {
-      expect(standin.getEndpoint(region, byRegion[region].off)?.logging.enabled).toBe(true);
+      expect(standin.getEndpoint(region, byRegion[region]?.off ?? "")?.logging.enabled).toBe(true);
     }
     expect(standin.callsTo('DescribeRegions')).toHaveLength(1);
     expect(r.out).toMatch(/15 endpoints in 3 regions: 15 compliant \(6 fixed now\)/);
