@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main';
 import type { Standin } from '../standin/index';
 import { createRecord, envelope, fixture, modifyRecord, retarget } from './helpers/events';
-import { ACCOUNT, clientOptionsFor, ENDPOINT, REGION, standinForAccount } from './helpers/standin-runtime';
+import { ACCOUNT, ENDPOINT, REGION, standinForAccount, runCliAgainst } from './helpers/standin-runtime';
 
 let standin: Standin;
 let dir: string;
@@ -30,17 +29,8 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    env: { AWS_REGION: REGION, ...env },
-    clientOptions: clientOptionsFor(standin),
-    fastWaits: true,
-  });
-  return { code, stdout, stderr, out: stdout.join('\n'), err: stderr.join('\n') };
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliAgainst(standin, args, { AWS_REGION: REGION, ...env });
 }
 
 const OTHER = 'cvpn-endpoint-0123456789abcdef0';

@@ -1,9 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main';
 import type { Standin } from '../standin/index';
 import { envelope, modifyRecord, retarget } from './helpers/events';
-import { ACCOUNT, clientOptionsFor, REGION, standinForAccount } from './helpers/standin-runtime';
+import { ACCOUNT, clientOptionsFor, REGION, standinForAccount, runCliAgainst } from './helpers/standin-runtime';
 
 let standin: Standin;
 let queueUrl: string;
@@ -21,17 +20,8 @@ beforeEach(() => {
   topicArn = standin.createTopic(REGION, 'alerts');
 });
 
-async function cli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    env: { AWS_REGION: REGION, CVPN_TOPIC_ARN: topicArn },
-    clientOptions: clientOptionsFor(standin),
-    fastWaits: true,
-  });
-  return { code, stdout, out: stdout.join('\n'), err: stderr.join('\n') };
+function cli(args: string[]) {
+  return runCliAgainst(standin, args, { AWS_REGION: REGION, CVPN_TOPIC_ARN: topicArn });
 }
 
 /** What Lambda puts on an on-failure SQS destination: the original event as requestPayload. */

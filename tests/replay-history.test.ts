@@ -6,10 +6,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRemediateHandler } from '../src/handlers/create-remediate-handler';
-import { runCli } from '../src/cli/main';
 import { startStandin, type Standin } from '../standin/index';
 import { createRecord, fixture, modifyRecord, retarget } from './helpers/events';
-import { ACCOUNT, clientOptionsFor, lambdaContext, LAMBDA_CALLER_ARN, runtimeFor } from './helpers/standin-runtime';
+import { ACCOUNT, lambdaContext, LAMBDA_CALLER_ARN, runtimeFor, runCliAgainst } from './helpers/standin-runtime';
 
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 const NOW = Date.now();
@@ -25,17 +24,8 @@ beforeEach(() => {
   standin.reset();
 });
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    env: { AWS_REGION: 'eu-west-1', ...env },
-    clientOptions: clientOptionsFor(standin),
-    fastWaits: true,
-  });
-  return { code, stdout, out: stdout.join('\n'), err: stderr.join('\n') };
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliAgainst(standin, args, { AWS_REGION: 'eu-west-1', ...env });
 }
 
 let seq = 0;

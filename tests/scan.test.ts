@@ -2,9 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSweepHandler } from '../src/handlers/create-sweep-handler';
-import { runCli } from '../src/cli/main';
 import { startStandin, type Standin } from '../standin/index';
-import { ACCOUNT, clientOptionsFor, lambdaContext, LAMBDA_CALLER_ARN, runtimeFor } from './helpers/standin-runtime';
+import { ACCOUNT, lambdaContext, LAMBDA_CALLER_ARN, runtimeFor, runCliAgainst } from './helpers/standin-runtime';
 
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 let standin: Standin;
@@ -21,17 +20,8 @@ beforeEach(() => {
   topicArn = standin.createTopic('eu-west-1', 'alerts');
 });
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    env: { AWS_REGION: 'eu-west-1', CVPN_TOPIC_ARN: topicArn, ...env },
-    clientOptions: clientOptionsFor(standin),
-    fastWaits: true,
-  });
-  return { code, stdout, out: stdout.join('\n'), err: stderr.join('\n') };
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliAgainst(standin, args, { AWS_REGION: 'eu-west-1', CVPN_TOPIC_ARN: topicArn, ...env });
 }
 
 const writes = () =>

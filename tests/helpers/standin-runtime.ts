@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
+import { runCli } from '../../src/cli/main';
 import { createRemediateHandler } from '../../src/handlers/create-remediate-handler';
 import type { AwsClientOptions } from '../../src/lib/aws-clients';
 import { parseSettings } from '../../src/lib/config';
@@ -71,4 +72,26 @@ export function handlerFor(runtime: Runtime) {
   const metrics = new Metrics({ namespace: 'CvpnLogGuardTest', serviceName: 'cvpn-log-guard' });
   const handler = createRemediateHandler({ runtime, logger, metrics });
   return { handler, lines, metrics };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string[];
+  stderr: string[];
+  out: string;
+  err: string;
+}
+
+/** Runs the CLI in process against the stand-in, capturing what it prints. */
+export async function runCliAgainst(standin: Standin, args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runCli(args, {
+    stdout: (l) => stdout.push(l),
+    stderr: (l) => stderr.push(l),
+    env,
+    clientOptions: clientOptionsFor(standin),
+    fastWaits: true,
+  });
+  return { code, stdout, stderr, out: stdout.join('\n'), err: stderr.join('\n') };
 }
