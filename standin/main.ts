@@ -1,5 +1,7 @@
 // Runs the AWS stand-in for an offline demo:
 //   npx tsx standin/main.ts [--port N] [--seed standin/seed.example.json]
+// Seed keys: accountId, callerArn, logGroups, endpoints, topics, queues [{region, name}],
+// cloudTrailEvents [{region, record}] (record: the CloudTrail record object).
 // Prints the environment to export; on Ctrl-C prints every SNS message published, then exits.
 
 import { readFileSync } from 'node:fs';
@@ -86,6 +88,16 @@ for (const [i, e] of records(seed, 'endpoints').entries()) {
 for (const [i, t] of records(seed, 'topics').entries()) {
   const region = str(t, 'region', `topics[${i}]`, true);
   lines.push(`  topic    ${standin.createTopic(region, str(t, 'name', `topics[${i}]`, true))}`);
+}
+for (const [i, q] of records(seed, 'queues').entries()) {
+  const region = str(q, 'region', `queues[${i}]`, true);
+  lines.push(`  queue    ${standin.createQueue(region, str(q, 'name', `queues[${i}]`, true))}`);
+}
+for (const [i, c] of records(seed, 'cloudTrailEvents').entries()) {
+  const region = str(c, 'region', `cloudTrailEvents[${i}]`, true);
+  const record = c.record;
+  if (!isRecord(record)) throw new Error(`seed: cloudTrailEvents[${i}].record must be an object`);
+  lines.push(`  trail    ${region} ${String(record.eventName)} ${standin.addCloudTrailEvent(region, record)}`);
 }
 
 console.log(`AWS stand-in listening on ${standin.url} (account ${standin.accountId})`);

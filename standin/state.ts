@@ -1,6 +1,7 @@
 // In-memory state of the stand-in, per region, plus the shapes the control API hands out.
 
 import { randomUUID } from 'node:crypto';
+import type { TrailEvent } from './cloudtrail';
 import { partitionOf, randomAlnum, randomHex } from './common';
 
 export type EndpointStatusCode = 'pending-associate' | 'available' | 'deleting' | 'deleted' | 'pending' | (string & Record<never, never>);
@@ -121,11 +122,15 @@ export class RegionState {
   readonly endpoints = new Map<string, EndpointRecord>();
   readonly logGroups = new Map<string, LogGroupState>();
   readonly topics = new Map<string, TopicState>();
+  /** CloudTrail event history (LookupEvents), in the order added */
+  readonly trailEvents: TrailEvent[] = [];
 }
 
 export class StandinState {
   readonly regions = new Map<string, RegionState>();
   readonly published: PublishedMessage[] = [];
+  /** sequence number for the next CloudTrail event (across regions) */
+  trailSeq = 1;
 
   region(name: string): RegionState {
     let r = this.regions.get(name);
@@ -139,6 +144,7 @@ export class StandinState {
   clear(): void {
     this.regions.clear();
     this.published.length = 0;
+    this.trailSeq = 1;
   }
 }
 
