@@ -419,3 +419,28 @@ describe('two events for one endpoint at once', () => {
     expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(1);
   });
 });
+
+describe('an endpoint deleted mid-flight', () => {
+  it.each([
+    ['InvalidClientVpnEndpointId.NotFound', undefined, 'not-found'],
+    ['IncorrectState', 'deleting', 'skipped-deleted'],
+  ] as const)('Modify answering %s ends as %s, not failed', async (code, status, action) => {
+    const d = ec2Mock.on(DescribeClientVpnEndpointsCommand);
+    d.resolvesOnce({ ClientVpnEndpoints: [endpointFromDoc()] });
+    d.resolves({ ClientVpnEndpoints: status ? [endpointFromDoc({ Status: { Code: status } })] : [] });
+    ec2Mock.on(ModifyClientVpnEndpointCommand).rejects(
+      Object.assign(new Error('gone'), { name: code, $metadata: { httpStatusCode: 400 } }),
+    );
+    const outcome = await remediateEndpoint(deps(), modifyEvent());
+    expect(outcome.action).toBe(action);
+  });
+
+  it('a failed read-back after an acknowledged write is still remediated (requested), not failed', async () => {
+    const d = ec2Mock.on(DescribeClientVpnEndpointsCommand);
+    d.resolvesOnce({ ClientVpnEndpoints: [endpointFromDoc()] });
+    d.rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } }));
+    const outcome = await remediateEndpoint(deps(), modifyEvent());
+    expect(outcome).toMatchObject({ action: 'remediated', verification: 'requested' });
+    expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(1);
+  });
+});

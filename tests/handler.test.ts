@@ -275,3 +275,21 @@ describe('the deployed entry point', () => {
     vi.unstubAllEnvs();
   });
 });
+
+describe('alerts are not lost', () => {
+  it('a fix whose alert failed to publish is announced by the retry', async () => {
+    standin.addEndpoint(REGION, { id: ENDPOINT, logging: { enabled: false } });
+    standin.injectFault({ action: 'Publish', code: 'InternalError', status: 500, message: 'boom', times: 3 });
+    const { handler } = setup();
+    await expect(handler(modifyEvent(), lambdaContext())).rejects.toMatchObject({ retryable: true });
+    expect(standin.getEndpoint(REGION, ENDPOINT)?.logging.enabled).toBe(true);
+    expect(standin.published(topicArn)).toHaveLength(0);
+
+    // Lambda's retry: logging is on now, but the remembered fix is announced.
+    expect(await handler(modifyEvent(), lambdaContext())).toMatchObject({ action: 'already-compliant' });
+    const published = standin.published(topicArn);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.attributes.outcome?.stringValue).toBe('remediated');
+    expect(standin.callsTo('ModifyClientVpnEndpoint')).toHaveLength(1);
+  });
+});

@@ -62,7 +62,9 @@ const propsOf = (template: CfnTemplate, type: string): Record<string, unknown> =
   onlyResourceOfType(template, type)[1].Properties ?? {};
 
 const actionsOf = (s: IamStatement): string[] => asArray(s.Action);
-const isReadOnly = (action: string): boolean => /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/.test(action);
+// Read-only by name; LookupEvents is CloudTrail's read of its own event history.
+const isReadOnly = (action: string): boolean =>
+  /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/.test(action) || action === 'cloudtrail:LookupEvents';
 
 /** The statements of the function role that grant one of the given actions. */
 const granting = (statements: IamStatement[], ...actions: string[]): IamStatement[] =>
@@ -321,9 +323,9 @@ describe('function IAM (least privilege)', () => {
         expect(actionsOf(s).every(isReadOnly), JSON.stringify(s)).toBe(true);
       }
     }
-    // ...and only for the two reads AWS offers no resource-level permission for.
+    // ...and only for the reads AWS offers no resource-level permission for.
     const star = statements().filter((s) => resourcesOf(s).some((r) => resourceText(r) === '*'));
-    expect(star.flatMap(actionsOf).sort()).toEqual(['ec2:DescribeClientVpnEndpoints', 'logs:DescribeLogGroups']);
+    expect(star.flatMap(actionsOf).sort()).toEqual(['cloudtrail:LookupEvents', 'ec2:DescribeClientVpnEndpoints', 'logs:DescribeLogGroups']);
   });
 
   it('modifies only Client VPN endpoints of this account and region', () => {

@@ -46,6 +46,6 @@ export function createContext(flags: Flags, settings: Settings, io: CliIo): CliC
 
 export function closeContext(ctx: CliContext): void {
   ctx.progress.done();
-  ctx.runtime.clients.destroy();
+  ctx.runtime.close();
   ctx.clients.destroy();
 }

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InvalidEventError, RemediationFailedError } from '../lib/errors';
 import { recordOutcomeMetrics } from '../lib/observability';
-import type { OutcomeAction } from '../lib/outcome';
+import type { OutcomeAction, RemediationOutcome } from '../lib/outcome';
 import { loggableOutcome, notifyOutcome, processEvent, shouldNotify, type Runtime } from '../lib/pipeline';
 
 export interface RemediateHandlerDeps {
@@ -37,9 +37,12 @@ export function createRemediateHandler(deps: RemediateHandlerDeps) {
   // Lambda retries an async event up to twice, usually on the same warm container: announce a
   // failure once per container, not once per attempt.
   const failuresAnnounced = new Set<string>();
+  // A fix whose alert could not be published: the retry finds logging on ("already compliant")
+  // and would say nothing, so it announces the remembered fix instead.
+  const unannounced = new Map<string, RemediationOutcome>();
 
   const handle = async (event: unknown, _context: Context): Promise<RemediateResult> => {
-    let outcome;
+    let outcome: RemediationOutcome;
     try {
       outcome = await processEvent(runtime, event);
     } catch (error) {
@@ -64,10 +67,28 @@ export function createRemediateHandler(deps: RemediateHandlerDeps) {
     }
 
     let messageId: string | undefined;
-    const announcedAlready = outcome.action === 'failed' && failuresAnnounced.has(outcome.eventId);
-    if (shouldNotify(outcome) && !announcedAlready) {
-      messageId = await notifyOutcome(runtime, outcome);
-      if (outcome.action === 'failed') failuresAnnounced.add(outcome.eventId);
+    const remembered = unannounced.get(outcome.eventId);
+    const toAnnounce = remembered && outcome.action === 'already-compliant' ? remembered : outcome;
+    const announcedAlready = toAnnounce.action === 'failed' && failuresAnnounced.has(toAnnounce.eventId);
+    if (shouldNotify(toAnnounce) && !announcedAlready) {
+      try {
+        messageId = await notifyOutcome(runtime, toAnnounce);
+        unannounced.delete(toAnnounce.eventId);
+        if (toAnnounce.action === 'failed') failuresAnnounced.add(toAnnounce.eventId);
+      } catch (error) {
+        if (toAnnounce.action !== 'failed') {
+          if (unannounced.size >= 100) unannounced.clear();
+          unannounced.set(toAnnounce.eventId, toAnnounce);
+        }
+        logger.error('Alert could not be sent', {
+          eventId: toAnnounce.eventId,
+          action: toAnnounce.action,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (toAnnounce.action !== 'failed') {
+          throw new RemediationFailedError('The alert could not be sent; Lambda will retry', true, { cause: error });
+        }
+      }
     }
 
     if (outcome.action === 'failed') {

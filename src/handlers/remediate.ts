@@ -6,7 +6,7 @@ import { createRemediateHandler } from './create-remediate-handler';
 const { settings, region } = parseLambdaEnv(process.env);
 
 export const handler = createRemediateHandler({
-  runtime: createRuntime({ settings, homeRegion: region, ignoreOwnRole: true }),
+  runtime: createRuntime({ settings, homeRegion: region, ignoreOwnRole: true, repeatLookup: true }),
   logger: createLogger(),
   metrics: createMetrics(),
 });

@@ -6,7 +6,7 @@ import { createSweepHandler } from './create-sweep-handler';
 const { settings, region } = parseLambdaEnv(process.env);
 
 export const handler = createSweepHandler({
-  runtime: createRuntime({ settings, homeRegion: region, ignoreOwnRole: true }),
+  runtime: createRuntime({ settings, homeRegion: region, ignoreOwnRole: true, repeatLookup: true }),
   region,
   logger: createLogger(),
   metrics: createMetrics(),

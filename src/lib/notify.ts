@@ -21,6 +21,7 @@ import {
   logGroupConsoleUrl,
   partitionForRegion,
 } from './console-links';
+import { templateFight, type RepeatedSwitchOff } from './fight';
 import type { LoggingState, OutcomeError, RemediationOutcome, ToolKind } from './outcome';
 import { defangUrls, plainText, slackText, subjectText } from './sanitize';
 
@@ -102,6 +103,8 @@ export interface NotificationContext {
  *   `remediated` that AWS accepted but a read-back has not confirmed yet.
  * - info: a verified `remediated` (the gap is closed; the record is for the audit trail), and
  *   the non-notifiable actions should anyone build a notification for them.
+ * A verified `remediated` that repeats a recent switch-off is `low`, not `info`: something keeps
+ * turning logging off, each round leaves a gap, and only a person can stop it.
  */
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -113,13 +116,20 @@ interface ActionWording {
   severity: Severity;
 }
 
-function wordingFor(o: RemediationOutcome): ActionWording {
+/**
+ * What buildNotification reads: the outcome, and (once the core sets it) whether this switch-off
+ * repeats one fixed shortly before (see fight.ts).
+ */
+export type NotifiedOutcome = RemediationOutcome & { repeat?: RepeatedSwitchOff };
+
+function wordingFor(o: NotifiedOutcome): ActionWording {
+  const again = o.repeat ? ' again' : '';
   switch (o.action) {
     case 'remediated':
       return o.verification === 'verified'
-        ? { phrase: 'Logging re-enabled', emoji: '✅', eventType: 'LoggingRemediated', severity: 'info' }
+        ? { phrase: `Logging re-enabled${again}`, emoji: '✅', eventType: 'LoggingRemediated', severity: o.repeat ? 'low' : 'info' }
         : {
-            phrase: 'Logging re-enable requested',
+            phrase: `Logging re-enable requested${again}`,
             emoji: '✅',
             eventType: 'LoggingRemediationRequested',
             severity: 'low',
@@ -190,7 +200,7 @@ const trusted = (value: string | undefined, pattern: RegExp): string | undefined
   value !== undefined && pattern.test(value) ? value : undefined;
 
 interface Facts {
-  o: RemediationOutcome;
+  o: NotifiedOutcome;
   ctx: NotificationContext;
   wording: ActionWording;
   endpointId?: string;
@@ -206,7 +216,7 @@ interface Facts {
   tool: string;
 }
 
-function factsOf(o: RemediationOutcome, ctx: NotificationContext): Facts {
+function factsOf(o: NotifiedOutcome, ctx: NotificationContext): Facts {
   const region = trusted(o.region, REGION_PATTERN);
   const endpointId = trusted(o.endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN);
   const account = trusted(o.account, ACCOUNT_ID_PATTERN);
@@ -285,6 +295,31 @@ const onOff = (state: LoggingState | undefined): string =>
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** A duration for people: "40 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/**
+ * "switched off again 12 min after cvpn-log-guard turned it back on (at ...); turned back on 3
+ * times in the last 24 h". Built from our own numbers and a checked timestamp only.
+ */
+function repeatText(r: RepeatedSwitchOff): string {
+  const who = r.previousByRemediator ? 'cvpn-log-guard turned it back on' : 'it was turned back on';
+  const at = ISO_TIME_PATTERN.test(r.previousEnableAt) ? ` (at ${r.previousEnableAt})` : '';
+  const rounds = Math.max(1, Math.floor(r.enablesInWindow));
+  const window = humanDuration(r.windowMs);
+  const times = rounds === 1 ? 'once' : `${rounds} times`;
+  return `switched off again ${humanDuration(r.afterMs)} after ${who}${at}; turned back on ${times} in the last ${window}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // What to do next
 // ---------------------------------------------------------------------------------------------
@@ -293,24 +328,35 @@ function nextSteps(f: Facts, m: Medium): string[] {
   const { o } = f;
   const group = f.logGroup ? `log group ${m.code(f.logGroup)}` : 'a log group';
   const steps: string[] = [];
+  const iac = templateFight(o.tool);
   const templateNote = (): void => {
-    if (o.tool === 'terraform') {
-      steps.push(
-        `This came from Terraform: its configuration sets ${m.code('connection_log_options { enabled = false }')}, ` +
-          `and the next apply turns logging off again. Change it to enable logging to ${group}.`,
-      );
-    } else if (o.tool === 'cloudformation') {
-      steps.push(
-        `This came from CloudFormation: the template sets ${m.code('ConnectionLogOptions.Enabled: false')}, ` +
-          `and the next stack update turns logging off again. Change the template to enable logging to ${group}.`,
-      );
-    }
+    if (!iac) return;
+    // The fix is spelled out with the real group name, so it can be pasted into the template.
+    const on = iac.onSetting.replace('{logGroup}', f.logGroup ?? 'LOG_GROUP_NAME');
+    const source = iac.tool === 'terraform' ? 'configuration' : 'template';
+    const next = iac.tool === 'terraform' ? 'the next apply' : 'the next stack update';
+    steps.push(
+      `This came from ${iac.label}: the ${source} of this ${m.code(iac.resource)} sets ${m.code(iac.offSetting)}, so ` +
+        `${next} turns logging off again, and so will ${iac.later}, until the ${source} is changed. ` +
+        `Change it to ${m.code(on)}.`,
+    );
+  };
+  const repeatNote = (): void => {
+    if (!o.repeat) return;
+    const cause = iac
+      ? `${iac.label} keeps undoing the fix (see the next step)`
+      : 'something keeps turning it off (a script, a pipeline, a person)';
+    steps.push(
+      `Logging was ${repeatText(o.repeat)}: ${cause}. cvpn-log-guard turns it back on each time, but every round ` +
+        'leaves a gap with no connection records. Stop the cause rather than rely on the automatic fix.',
+    );
   };
 
   switch (o.action) {
     case 'remediated': {
+      repeatNote();
       templateNote();
-      if (o.tool !== 'terraform' && o.tool !== 'cloudformation') {
+      if (!iac && !o.repeat) {
         steps.push(
           'Find out why logging was turned off. If it must stay off for a while, tag the endpoint with ' +
             `the exemption tag (${m.code('CVPN_EXEMPT_TAG')}), a reason and ${m.code('until=YYYY-MM-DD')}.`,
@@ -352,6 +398,7 @@ function nextSteps(f: Facts, m: Medium): string[] {
         `Turn connection logging on by hand (to ${group}), or set ${m.code('CVPN_MODE=remediate')} ` +
           'so that cvpn-log-guard does it.',
       );
+      repeatNote();
       templateNote();
       break;
     }
@@ -371,6 +418,7 @@ function nextSteps(f: Facts, m: Medium): string[] {
           'on-failure queue) or wait for the automatic retry.',
       );
       steps.push('Until then, turn connection logging on by hand in the console.');
+      repeatNote();
       templateNote();
       break;
     }
@@ -434,7 +482,7 @@ function bullet(text: string): string[] {
 function changeVerb(f: Facts): string {
   return f.o.eventName === 'CreateClientVpnEndpoint'
     ? 'was created with connection logging off'
-    : 'had connection logging turned off';
+    : `had connection logging turned off${f.o.repeat ? ' again' : ''}`;
 }
 
 function emailHeadline(f: Facts): string {
@@ -514,6 +562,7 @@ function buildEmail(f: Facts): string {
   lines.push(...field('Event time', checked(m, o.eventTime, ISO_TIME_PATTERN, 64)));
   lines.push(...field('API call', checked(m, o.eventName, EVENT_NAME_PATTERN, 64)));
   lines.push(...field('Event ID', checked(m, o.eventId, EVENT_ID_PATTERN, 128)));
+  if (o.repeat) lines.push(...field('Repeat', repeatText(o.repeat)));
   if (o.replayName) lines.push(...field('Replay', m.user(o.replayName, 128)));
   if (o.action === 'remediated' && o.latencyMs !== undefined) {
     lines.push(
@@ -613,6 +662,7 @@ function chatDescription(f: Facts): string {
   ];
   if (o.replayName) event.push(`replay ${m.user(o.replayName, 64)}`);
   lines.push(`*Event:* ${event.join(' · ')}`);
+  if (o.repeat) lines.push(`*Repeat:* ${repeatText(o.repeat)}`);
 
   const logging = loggingLines(f, m);
   const loggingParts = [`${onOff(o.loggingBefore)} → ${onOff(o.loggingAfter)}`];
@@ -661,9 +711,15 @@ function buildChat(f: Facts): ChatbotMessage {
     additionalContext.latencySeconds = (o.latencyMs / 1000).toFixed(1);
   }
   if (o.error && ERROR_CODE_PATTERN.test(o.error.code)) additionalContext.errorCode = o.error.code;
+  if (o.repeat) {
+    additionalContext.repeatAfterSeconds = String(Math.round(o.repeat.afterMs / 1000));
+    additionalContext.reenablesInWindow = String(o.repeat.enablesInWindow);
+  }
 
   const relatedResources = [f.endpointId, f.logGroupArn].filter((r): r is string => r !== undefined);
-  const keywords = [o.action, f.region, o.tool].filter((k): k is string => k !== undefined);
+  const keywords = [o.action, f.region, o.tool, o.repeat ? 'repeat' : undefined].filter(
+    (k): k is string => k !== undefined,
+  );
 
   return {
     version: '1.0',
@@ -693,7 +749,7 @@ function buildChat(f: Facts): ChatbotMessage {
 const SUBJECT_PREFIX = '[cvpn-log-guard]';
 
 /** The email, chat message, subject and filter attributes for one outcome. Never throws. */
-export function buildNotification(outcome: RemediationOutcome, ctx: NotificationContext): Notification {
+export function buildNotification(outcome: NotifiedOutcome, ctx: NotificationContext): Notification {
   const f = factsOf(outcome, ctx);
   const attributes: Record<string, string> = {
     outcome: outcome.action,
@@ -701,6 +757,8 @@ export function buildNotification(outcome: RemediationOutcome, ctx: Notification
   };
   if (f.region) attributes.region = f.region;
   if (f.account) attributes.account = f.account;
+  // Lets a filter policy route fights (switched off again soon after a fix) on their own.
+  if (outcome.repeat) attributes.repeat = 'true';
   return {
     subject: subjectText(`${SUBJECT_PREFIX} ${headlinePhrase(f)}`),
     email: buildEmail(f),

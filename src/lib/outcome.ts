@@ -1,3 +1,5 @@
+import type { RepeatedSwitchOff } from './fight';
+
 /**
  * The one record every processed event produces, whoever drove it (Lambda, replay, sweep).
  * Logged as one JSON line, turned into notifications and metrics, printed by the CLI.
@@ -91,6 +93,8 @@ export interface RemediationOutcome {
   latencyMs?: number;
   exemption?: Exemption;
   error?: OutcomeError;
+  /** Logging had been turned back on shortly before and was switched off again (a fight). */
+  repeat?: RepeatedSwitchOff;
   /** Why this outcome, in one sentence, for logs and the CLI. */
   reason: string;
 }

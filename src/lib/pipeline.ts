@@ -7,12 +7,15 @@ import { buildNotification, publishNotification } from './notify';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from './outcome';
 import { remediateEndpoint, type CoreDeps } from './remediate';
 import { KeyedSerializer } from './serialize';
+import { cloudTrailLookup, RemediationMemory } from './fight';
 
 /** Everything one driver (Lambda container, CLI run) needs, built once and reused. */
 export interface Runtime {
   settings: Settings;
   clients: AwsClientFactory;
   core: CoreDeps;
+  /** Closes every client the runtime made. */
+  close(): void;
 }
 
 export interface RuntimeOptions {
@@ -28,6 +31,12 @@ export interface RuntimeOptions {
    * the CLI, whose operator's role is not the remediator's.
    */
   ignoreOwnRole: boolean;
+  /**
+   * Whether fight detection may ask CloudTrail for earlier fixes (one LookupEvents call when this
+   * process remembers none). The Lambda does; the CLI does not, since replay already spends the
+   * 2 requests/second quota and remembers its own fixes.
+   */
+  repeatLookup?: boolean;
   overrides?: Partial<Pick<CoreDeps, 'now' | 'sleep' | 'verifyDelaysMs' | 'propagationDelaysMs'>>;
 }
 
@@ -39,9 +48,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion ?? eventRegion).sts);
     return options.ignoreOwnRole ? id : { ...id, roleName: undefined };
   });
+  const trail = options.repeatLookup ? cloudTrailLookup(options.clientOptions ?? {}) : undefined;
   return {
     settings: options.settings,
     clients,
+    close: () => {
+      clients.destroy();
+      trail?.destroy();
+    },
     core: {
       settings: options.settings,
       clientsFor: (region) => clients.forRegion(region),
@@ -49,6 +63,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       now: () => new Date(),
       sleep,
       serializer: new KeyedSerializer(),
+      repeat: { memory: new RemediationMemory(), lookup: trail?.lookup },
       ...options.overrides,
     },
   };

@@ -14,6 +14,7 @@ import { isOwnAction, type CallerIdentity } from './identity';
 import { describeLogGroup, ensureLogGroup } from './log-group';
 import type { LoggingState, OutcomeError, RemediationOutcome, Verification } from './outcome';
 import { KeyedSerializer } from './serialize';
+import { findRepeat, repeatKey, type RepeatSources } from './fight';
 
 export interface CoreDeps {
   settings: Settings;
@@ -34,6 +35,8 @@ export interface CoreDeps {
   propagationDelaysMs?: readonly number[];
   /** Serialises work per endpoint within this process (see KeyedSerializer). */
   serializer?: KeyedSerializer;
+  /** Where to look for an earlier fix of the same endpoint (fight detection); none = no check. */
+  repeat?: Omit<RepeatSources, 'self'>;
 }
 
 export const DEFAULT_VERIFY_DELAYS_MS = [250, 750] as const;
@@ -124,7 +127,7 @@ async function remediateNow(
     if (isOwnAction(trigger.actor, self, trigger.account)) {
       return { ...base, action: 'ignored-self', reason: 'The event was caused by this remediator itself' };
     }
-    return await decideAndAct(deps, base, endpoint, ec2, logs, options);
+    return await decideAndAct(deps, base, endpoint, ec2, logs, options, self);
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
     return {
@@ -149,6 +152,7 @@ async function decideAndAct(
   ec2: EC2Client,
   logs: CloudWatchLogsClient,
   options: RemediateOptions,
+  self: CallerIdentity,
 ): Promise<RemediationOutcome> {
   const { settings } = deps;
   if (!endpoint) {
@@ -212,9 +216,16 @@ async function decideAndAct(
     logGroupMissing: groupMissing || undefined,
     retentionDays: settings.retentionDays,
   };
+  // Runs beside the fix, never fails it: has this endpoint been fixed shortly before?
+  const switchOffAt = base.eventName === 'Scan' ? deps.now().toISOString() : base.eventTime;
+  const repeatP = deps.repeat
+    ? findRepeat({ ...deps.repeat, self }, base.region, endpoint.endpointId, switchOffAt)
+    : Promise.resolve(undefined);
+
   if (settings.mode === 'notify-only') {
     return {
       ...planned,
+      repeat: await repeatP,
       action: 'would-remediate',
       loggingAfter: endpoint.logging,
       reason: `${groupMissing ? 'Connection logs go nowhere' : 'Connection logging is off'}; notify-only mode changed nothing${exemptionNote}`,
@@ -228,14 +239,20 @@ async function decideAndAct(
     }),
   );
   const acted: RemediationOutcome = { ...planned, logGroupCreated: created };
-  await step('modify', acted, () =>
-    modifyWhenGroupVisible(deps, ec2, endpoint.endpointId, logGroup, created),
-  );
-  const { verification, after } = await step('verify', acted, () =>
-    verifyLogging(deps, ec2, endpoint.endpointId, logGroup),
-  );
+  try {
+    await modifyWhenGroupVisible(deps, ec2, endpoint.endpointId, logGroup, created);
+  } catch (error) {
+    const gone = await goneMidFlight(ec2, acted, error);
+    if (gone) return gone;
+    throw new StepFailure('modify', toAwsCallError('ModifyClientVpnEndpoint', error), acted);
+  }
+  // AWS acknowledged the write: from here on the outcome is `remediated`, whatever the read-back
+  // says. Failing now would hide the fix from people and make a retry write it again.
+  const { verification, after } = await verifyLogging(deps, ec2, endpoint.endpointId, logGroup);
+  deps.repeat?.memory?.record(repeatKey(base.region, endpoint.endpointId), deps.now());
   return {
     ...acted,
+    repeat: await repeatP,
     action: 'remediated',
     loggingAfter: after,
     verification,
@@ -245,6 +262,30 @@ async function decideAndAct(
         ? `Connection logging re-enabled to ${logGroup} and read back${exemptionNote}`
         : `Connection logging re-enable requested; AWS did not show it yet${exemptionNote}`,
   };
+}
+
+/**
+ * The endpoint was deleted between our read and our write: Modify answers NotFound (or
+ * IncorrectState while it is being deleted). That is a skip, not a failure for a person.
+ */
+async function goneMidFlight(
+  ec2: EC2Client,
+  acted: RemediationOutcome,
+  error: unknown,
+): Promise<RemediationOutcome | undefined> {
+  const code = error instanceof AwsCallError ? error.code : undefined;
+  if (code !== 'InvalidClientVpnEndpointId.NotFound' && code !== 'IncorrectState') return undefined;
+  let now: EndpointState | undefined;
+  try {
+    now = await describeEndpoint(ec2, acted.endpointId);
+  } catch {
+    return undefined;
+  }
+  if (!now) return { ...acted, action: 'not-found', reason: 'The endpoint was deleted while logging was being turned on' };
+  if (GONE_STATUSES.has(now.status)) {
+    return { ...acted, action: 'skipped-deleted', reason: `The endpoint became ${now.status} while logging was being turned on` };
+  }
+  return undefined;
 }
 
 async function modifyWhenGroupVisible(
@@ -277,8 +318,14 @@ async function verifyLogging(
   const delays = deps.verifyDelaysMs ?? DEFAULT_VERIFY_DELAYS_MS;
   let after: LoggingState | undefined;
   for (let read = 0; ; read++) {
-    const state = await describeEndpoint(ec2, endpointId);
-    after = state?.logging;
+    let state: EndpointState | undefined;
+    try {
+      state = await describeEndpoint(ec2, endpointId);
+    } catch {
+      // A failed read-back says nothing about the write AWS already acknowledged.
+      state = undefined;
+    }
+    after = state?.logging ?? after;
     if (after?.enabled && after.logGroup === logGroup) return { verification: 'verified', after };
     const delay = delays[read];
     if (delay === undefined) return { verification: 'requested', after };

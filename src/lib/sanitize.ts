@@ -20,8 +20,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * the word joiner and invisible operators (U+2060-U+2064), the BOM (U+FEFF), the soft hyphen, and
  * the tag characters (U+E0000 block) used to smuggle hidden ASCII. Dropping the zero-width joiner
  * splits composite emoji (family, profession) into their parts: still readable.
+ * The whole tag block is listed too: U+E0000 and U+E0002-U+E001F are unassigned (not Cf) yet
+ * just as invisible, so a hidden message could otherwise be spelled with them.
  */
-const FORMAT_CHARS = /\p{Cf}/gu;
+const FORMAT_CHARS = /[\p{Cf}\u{E0000}-\u{E007F}]/gu;
 
 /** Line breaks (incl. U+2028/U+2029), tabs and every Unicode space; JS `\s` lacks NEL (U+0085). */
 const WHITESPACE = /[\s\u0085]+/gu;
