@@ -100,23 +100,6 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 const epoch = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Starts a stand-in that keeps idle connections open the way AWS endpoints do. The stand-in sets
- * `server.keepAliveTimeout = 1000`; it answers `Keep-Alive: timeout=1`, and node's http Agent
- * (which the SDK uses) closes any socket whose server-announced timeout is within 1 s, so every
- * call would open a new TCP connection: an artifact no AWS endpoint has. Until the stand-in
- * offers an option for it, the bench raises the timeout on the server it started.
- */
-async function startKeepAliveStandin(options: Parameters<typeof startStandin>[0]): Promise<Standin> {
-  const standin = await startStandin(options);
-  const server = (standin as unknown as { server?: { keepAliveTimeout: number; headersTimeout: number } }).server;
-  if (server && server.keepAliveTimeout < 5_000) {
-    server.keepAliveTimeout = 30_000;
-    server.headersTimeout = Math.max(server.headersTimeout, 31_000);
-  }
-  return standin;
-}
-
-/**
  * Spawn → exit, in ms. Blocking on purpose: this process waits in waitpid instead of noticing the
  * exit on its next event-loop turn, which would add the same few ms to both sides of the ratio.
  */
@@ -218,7 +201,7 @@ interface EventRun {
 }
 
 async function eventToFixed(bundlePath: string, runs: number): Promise<EventRun[]> {
-  const standin = await startKeepAliveStandin({ accountId: DEMO_ACCOUNT, callerArn: LAMBDA_CALLER_ARN.replace(ACCOUNT, DEMO_ACCOUNT), regions: [DEMO_REGION] });
+  const standin = await startStandin({ accountId: DEMO_ACCOUNT, callerArn: LAMBDA_CALLER_ARN.replace(ACCOUNT, DEMO_ACCOUNT), regions: [DEMO_REGION] });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cvpn-bench-events-'));
   const results: EventRun[] = [];
   try {
@@ -369,7 +352,7 @@ const SCAN_ENDPOINTS = 200;
 const SCAN_OFF = 10;
 
 async function scanBreadth() {
-  const standin = await startKeepAliveStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: SCAN_REGIONS });
+  const standin = await startStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: SCAN_REGIONS });
   try {
     standin.setLatency(LATENCY_MS);
     SCAN_REGIONS.forEach((region, r) => {
@@ -425,7 +408,7 @@ const LOOKUP_PER_SECOND = 2;
 const LOOKUP_PAGE = 50;
 
 async function replayRate() {
-  const standin = await startKeepAliveStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: REPLAY_REGIONS });
+  const standin = await startStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: REPLAY_REGIONS });
   try {
     standin.setLatency(LATENCY_MS);
     standin.setRateLimit('LookupEvents', LOOKUP_PER_SECOND);
@@ -501,7 +484,7 @@ const MASS_BUCKET = { capacity: 10, refillPerSecond: 50 };
 
 async function massRemediation() {
   const region = 'eu-west-1';
-  const standin = await startKeepAliveStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: [region] });
+  const standin = await startStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: [region] });
   try {
     standin.setLatency(LATENCY_MS);
     standin.setEc2Throttling({ mutating: MASS_BUCKET }, region);

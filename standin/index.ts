@@ -182,7 +182,10 @@ export class Standin {
         res.end(String(err));
       });
     });
-    server.keepAliveTimeout = 1000;
+    // Like AWS endpoints, keep idle connections: a short timeout makes node's http agent drop the
+    // socket after every call, so each SDK call would pay a new TCP connection (the bench saw it).
+    server.keepAliveTimeout = 30_000;
+    server.headersTimeout = 31_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {

@@ -221,6 +221,17 @@ describe('remediateEndpoint: describe, decide, act, verify', () => {
     expect(logsMock.commandCalls(PutRetentionPolicyCommand)).toHaveLength(0);
   });
 
+  it('turns logging on even when the retention of the new group cannot be set, and says so', async () => {
+    const group = `/aws/clientvpn/${ENDPOINT}`;
+    const denied = Object.assign(new Error('not authorized to perform logs:PutRetentionPolicy'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    logsMock.on(PutRetentionPolicyCommand).rejects(denied);
+    describeSequence(endpointFromDoc(), enabledEndpointFromDoc(group));
+    const outcome = await remediateEndpoint(deps(), modifyEvent());
+    expect(outcome).toMatchObject({ action: 'remediated', logGroupCreated: true, verification: 'verified' });
+    expect(outcome.reason).toMatch(/retention could not be set \(AccessDeniedException\)/);
+    expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(1);
+  });
+
   it('decides from Describe, not from requestParameters: logging already on means no write', async () => {
     // The console event says ConnectionLogOptions {Enabled:false}; AWS says it is on.
     describeSequence(enabledEndpointFromDoc('existing-group'));

@@ -3,7 +3,9 @@ import { InvalidEventError, toAwsCallError } from '../lib/errors';
 import { envelopeFromRecord, isBareCloudTrailRecord } from '../lib/event';
 import { lookupClientVpnEvents } from '../lib/lookup';
 import type { RemediationOutcome } from '../lib/outcome';
-import { notifyOutcome, processEvent, type Runtime } from '../lib/pipeline';
+import type { EndpointState } from '../lib/endpoint';
+import { notifyOutcome, processEvent, snapshotKey, type Runtime } from '../lib/pipeline';
+import { listEndpoints, mapLimited } from '../lib/scan';
 import { IntervalLimiter } from '../lib/rate-limiter';
 import { plainText } from '../lib/sanitize';
 import { checkWindow, parseTimeArg } from '../lib/time-window';
@@ -71,10 +73,21 @@ export function prepareEntries(events: unknown[], label = 'event'): { entries: E
 }
 
 /** Runs one event through the same core as the Lambda, and announces its outcome. */
-export async function replayOne(runtime: Runtime, entry: Entry, publish: boolean): Promise<ReplayResult> {
+export async function replayOne(
+  runtime: Runtime,
+  entry: Entry,
+  publish: boolean,
+  snapshot?: Map<string, EndpointState>,
+): Promise<ReplayResult> {
   let outcome: RemediationOutcome;
   try {
-    outcome = await processEvent(runtime, entry.event);
+    outcome = await processEvent(runtime, entry.event, snapshot);
+    // Later events for this endpoint need not read it again: it was just read back with logging on.
+    const key = snapshotKey(outcome.region, outcome.endpointId);
+    const known = snapshot?.get(key);
+    if (known && outcome.action === 'remediated' && outcome.verification === 'verified' && outcome.loggingAfter) {
+      snapshot?.set(key, { ...known, logging: outcome.loggingAfter });
+    }
   } catch (error) {
     if (error instanceof InvalidEventError) {
       return { kind: error.irrelevant ? 'ignored' : 'invalid', where: entry.where, reason: error.message };
@@ -185,16 +198,25 @@ function countsText(results: ReplayResult[]): string {
   return [...counts.entries()].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
 }
 
-async function runEntries(ctx: CliContext, entries: Entry[], onResult?: (r: ReplayResult) => void): Promise<ReplayResult[]> {
-  const results: ReplayResult[] = [];
-  for (const entry of entries) {
+/**
+ * Events in flight at once per run (per region for --since). Events for one endpoint still run one
+ * after another, oldest first (the core serialises per endpoint); results keep the input order.
+ */
+const REPLAY_CONCURRENCY = 16;
+
+async function runEntries(
+  ctx: CliContext,
+  entries: Entry[],
+  onResult?: (r: ReplayResult) => void,
+  snapshot?: Map<string, EndpointState>,
+): Promise<ReplayResult[]> {
+  return mapLimited(entries, REPLAY_CONCURRENCY, async (entry) => {
     const result = ctx.flags.invoke
       ? await invokeRemote(ctx, entry, ctx.flags.invoke)
-      : await replayOne(ctx.runtime, entry, !ctx.flags['dry-run']);
-    results.push(result);
+      : await replayOne(ctx.runtime, entry, !ctx.flags['dry-run'], snapshot);
     onResult?.(result);
-  }
-  return results;
+    return result;
+  });
 }
 
 function printResults(ctx: CliContext, results: ReplayResult[]): void {
@@ -218,6 +240,11 @@ export async function replayFile(ctx: CliContext, path: string): Promise<number>
     ctx.io.stdout(`${results.length} event${results.length === 1 ? '' : 's'}: ${countsText(results)}${dupNote}${dry}`);
   }
   return results.some(isFailure) ? EXIT_FAILED : EXIT_OK;
+}
+
+async function regionSnapshot(runtime: Runtime, region: string): Promise<Map<string, EndpointState>> {
+  const { endpoints } = await listEndpoints(runtime, region);
+  return new Map(endpoints.map((e) => [snapshotKey(region, e.endpointId), e]));
 }
 
 interface RegionReplay {
@@ -266,12 +293,20 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
           ...lookup.malformed.map((m) => ({ kind: 'invalid' as const, where: `${region} event ${m.eventId}`, reason: m.reason })),
         );
         const { entries } = prepareEntries(lookup.envelopes, `${region} event`);
+        // One read of every endpoint in the region instead of one per event: events for endpoints
+        // that need nothing (most of them) are decided from it; the rest are read again and fixed.
+        const snapshot = ctx.flags.invoke || entries.length < 2 ? undefined : await regionSnapshot(ctx.runtime, region);
         replay.results.push(
-          ...(await runEntries(ctx, entries, (r) => {
-            if (resultKey(r) === 'remediated') counters.remediated++;
-            if (isFailure(r)) counters.failed++;
-            ctx.progress.update(region, counters);
-          })),
+          ...(await runEntries(
+            ctx,
+            entries,
+            (r) => {
+              if (resultKey(r) === 'remediated') counters.remediated++;
+              if (isFailure(r)) counters.failed++;
+              ctx.progress.update(region, counters);
+            },
+            snapshot,
+          )),
         );
       } catch (error) {
         replay.error = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import type { RemediationOutcome } from '../lib/outcome';
 import { notifyOutcome } from '../lib/pipeline';
 import { plainText } from '../lib/sanitize';
 import { scanRegion, type RegionScan, type ScanRow } from '../lib/scan';
@@ -29,11 +30,21 @@ function cell(row: ScanRow): string[] {
  */
 export async function scan(ctx: CliContext): Promise<number> {
   const regions = await resolveRegions(ctx.flags.regions, ctx.home, ctx.runtime);
+  const notifyErrors: string[] = [];
+  const announce = async (outcome: RemediationOutcome): Promise<void> => {
+    if (outcome.action !== 'remediated' && outcome.action !== 'failed') return;
+    try {
+      await notifyOutcome(ctx.runtime, outcome);
+    } catch (error) {
+      notifyErrors.push(`${outcome.endpointId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const scans = await Promise.all(
     regions.map(async (region): Promise<RegionScan & { error?: string }> => {
       try {
         return await scanRegion(ctx.runtime, region, {
           apply: ctx.flags.apply,
+          onOutcome: announce,
           onProgress: (p) => {
             ctx.progress.update(region, { pages: p.pages, endpoints: p.endpoints, remediated: p.remediated, failed: p.failed });
           },
@@ -46,17 +57,6 @@ export async function scan(ctx: CliContext): Promise<number> {
   ctx.progress.done();
 
   const rows = scans.flatMap((s) => s.rows);
-  const notifyErrors: string[] = [];
-  for (const row of rows) {
-    if (row.outcome && (row.outcome.action === 'remediated' || row.outcome.action === 'failed')) {
-      try {
-        await notifyOutcome(ctx.runtime, row.outcome);
-      } catch (error) {
-        notifyErrors.push(`${row.endpointId}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
-
   const nonCompliant = rows.filter((r) => !r.compliant);
   const regionErrors = scans.filter((s) => s.error);
   if (ctx.flags.json) {

@@ -4,6 +4,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { recordOutcomeMetrics } from '../lib/observability';
+import type { RemediationOutcome } from '../lib/outcome';
 import { loggableOutcome, notifyOutcome, type Runtime } from '../lib/pipeline';
 import { scanRegion } from '../lib/scan';
 
@@ -36,7 +37,16 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
 
   const handle = async (): Promise<SweepSummary> => {
     // A failure to list endpoints throws: the invocation fails and the next run tries again.
-    const scan = await scanRegion(runtime, region, { apply: true });
+    // Alerts go out as each remediation ends, while the others still run.
+    const announce = async (outcome: RemediationOutcome): Promise<void> => {
+      if (!ANNOUNCED.has(outcome.action)) return;
+      try {
+        await notifyOutcome(runtime, outcome);
+      } catch (error) {
+        logger.error('Alert could not be sent', { endpointId: outcome.endpointId, error: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    const scan = await scanRegion(runtime, region, { apply: true, onOutcome: announce });
     const summary: SweepSummary = { region, endpoints: scan.rows.length, compliant: 0, remediated: 0, failed: 0, nonCompliant: 0 };
     for (const row of scan.rows) {
       if (row.compliant) summary.compliant++;
@@ -48,13 +58,6 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
       if (outcome.action === 'failed') summary.failed++;
       if (outcome.action === 'failed') logger.error('Remediation outcome', { outcome: loggableOutcome(outcome) });
       else logger.info('Remediation outcome', { outcome: loggableOutcome(outcome) });
-      if (ANNOUNCED.has(outcome.action)) {
-        try {
-          await notifyOutcome(runtime, outcome);
-        } catch (error) {
-          logger.error('Alert could not be sent', { endpointId: outcome.endpointId, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
     }
     metrics.addMetric('SweepNonCompliant', MetricUnit.Count, summary.nonCompliant);
     logger.info('Sweep summary', { summary });

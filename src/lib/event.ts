@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { actorFromIdentity, classifyTool } from './actor';
 import { REGION_PATTERN } from './config';
 import { InvalidEventError } from './errors';
@@ -23,31 +23,28 @@ export interface TriggerEvent {
   replayName?: string;
 }
 
-const timestamp = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp');
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID');
-const region = z.string().regex(REGION_PATTERN, 'must be an AWS region name such as us-east-1');
+const timestamp = z.string().check(z.refine((s: string) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp'));
+const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account ID'));
+const region = z.string().check(z.regex(REGION_PATTERN, 'must be an AWS region name such as us-east-1'));
+const optionalString = z.optional(z.string());
 
 // CloudTrail adds fields over time; unknown keys are kept out of the types but never rejected.
-const UserIdentitySchema = z
-  .looseObject({
-    type: z.string().optional(),
-    arn: z.string().optional(),
-    accountId: z.string().optional(),
-    invokedBy: z.string().optional(),
-    sessionContext: z
-      .looseObject({
-        sessionIssuer: z
-          .looseObject({ arn: z.string().optional(), userName: z.string().optional() })
-          .optional(),
-      })
-      .optional(),
-  })
-  .optional();
+const UserIdentitySchema = z.optional(
+  z.looseObject({
+    type: optionalString,
+    arn: optionalString,
+    accountId: optionalString,
+    invokedBy: optionalString,
+    sessionContext: z.optional(
+      z.looseObject({
+        sessionIssuer: z.optional(z.looseObject({ arn: optionalString, userName: optionalString })),
+      }),
+    ),
+  }),
+);
 
 const CloudTrailRecordSchema = z.looseObject({
-  eventID: z.string().min(1).max(128),
+  eventID: z.string().check(z.minLength(1), z.maxLength(128)),
   eventTime: timestamp,
   eventSource: z.literal('ec2.amazonaws.com', {
     error: 'must be ec2.amazonaws.com (this tool handles only EC2 Client VPN calls)',
@@ -57,17 +54,17 @@ const CloudTrailRecordSchema = z.looseObject({
   }),
   awsRegion: region,
   userIdentity: UserIdentitySchema,
-  userAgent: z.string().optional(),
-  errorCode: z.string().nullish(),
+  userAgent: optionalString,
+  errorCode: z.nullish(z.string()),
   requestParameters: z.unknown(),
   responseElements: z.unknown(),
-  recipientAccountId: accountId.optional(),
+  recipientAccountId: z.optional(accountId),
 });
 type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;
 
 const EnvelopeSchema = z.looseObject({
   version: z.string(),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal('AWS API Call via CloudTrail', {
     error: 'must be "AWS API Call via CloudTrail"',
   }),
@@ -75,8 +72,8 @@ const EnvelopeSchema = z.looseObject({
   account: accountId,
   time: timestamp,
   region,
-  resources: z.array(z.unknown()).optional(),
-  'replay-name': z.string().optional(),
+  resources: z.optional(z.array(z.unknown())),
+  'replay-name': optionalString,
   detail: CloudTrailRecordSchema,
 });
 export type CloudTrailEnvelope = z.infer<typeof EnvelopeSchema>;

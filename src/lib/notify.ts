@@ -10,7 +10,7 @@
  * `plainText` (email) or `slackText` (chat) on its way in.
  */
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ACCOUNT_ID_PATTERN,
   CLIENT_VPN_ENDPOINT_ID_PATTERN,
@@ -48,26 +48,29 @@ import { defangUrls, plainText, slackText, subjectText } from './sanitize';
  */
 export const CHATBOT_EVENT_TYPE_PATTERN = /^[a-zA-Z0-9-]+$/;
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+const strings = () => z.optional(z.array(z.string()));
+
 export const ChatbotMessageSchema = z.strictObject({
   version: z.literal('1.0'),
   source: z.literal('custom'),
-  id: z.string().min(1).optional(),
+  id: z.optional(nonEmpty()),
   content: z.strictObject({
     textType: z.literal('client-markdown'),
-    title: z.string().min(1),
-    description: z.string().min(1),
-    nextSteps: z.array(z.string()).optional(),
-    keywords: z.array(z.string()).optional(),
+    title: nonEmpty(),
+    description: nonEmpty(),
+    nextSteps: strings(),
+    keywords: strings(),
   }),
-  metadata: z
-    .strictObject({
-      threadId: z.string().min(1).optional(),
-      summary: z.string().optional(),
-      eventType: z.string().regex(CHATBOT_EVENT_TYPE_PATTERN).optional(),
-      relatedResources: z.array(z.string()).optional(),
-      additionalContext: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
+  metadata: z.optional(
+    z.strictObject({
+      threadId: z.optional(nonEmpty()),
+      summary: z.optional(z.string()),
+      eventType: z.optional(z.string().check(z.regex(CHATBOT_EVENT_TYPE_PATTERN))),
+      relatedResources: strings(),
+      additionalContext: z.optional(z.record(z.string(), z.string())),
+    }),
+  ),
 });
 
 export type ChatbotMessage = z.infer<typeof ChatbotMessageSchema>;

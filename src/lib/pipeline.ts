@@ -1,11 +1,13 @@
 import { AwsClientFactory, type AwsClientOptions } from './aws-clients';
-import type { Settings } from './config';
+import { DEFAULT_MODIFY_BUCKET, type Settings } from './config';
 import { toAwsCallError } from './errors';
 import { parseTriggerEvent } from './event';
 import { cachedIdentity, fetchCallerIdentity, type CallerIdentity } from './identity';
 import { buildNotification, publishNotification } from './notify';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from './outcome';
+import type { EndpointState } from './endpoint';
 import { remediateEndpoint, type CoreDeps } from './remediate';
+import { TokenBucketLimiter } from './rate-limiter';
 import { KeyedSerializer } from './serialize';
 import { cloudTrailLookup, RemediationMemory } from './fight';
 
@@ -44,6 +46,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const clients = new AwsClientFactory(options.clientOptions);
+  const limiters = new Map<string, TokenBucketLimiter>();
+  const bucket = options.settings.modifyBucket ?? DEFAULT_MODIFY_BUCKET;
   const identity = cachedIdentity(async (eventRegion): Promise<CallerIdentity> => {
     const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion ?? eventRegion).sts);
     return options.ignoreOwnRole ? id : { ...id, roleName: undefined };
@@ -64,16 +68,30 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       sleep,
       serializer: new KeyedSerializer(),
       repeat: { memory: new RemediationMemory(), lookup: trail?.lookup },
+      modifyLimiter: (region) => {
+        let limiter = limiters.get(region);
+        if (!limiter) {
+          limiter = new TokenBucketLimiter(bucket);
+          limiters.set(region, limiter);
+        }
+        return limiter;
+      },
       ...options.overrides,
     },
   };
 }
 
 /** Parses and remediates one event. Throws `InvalidEventError` for input that can't be processed. */
-export async function processEvent(runtime: Runtime, event: unknown): Promise<RemediationOutcome> {
+export async function processEvent(
+  runtime: Runtime,
+  event: unknown,
+  snapshot?: ReadonlyMap<string, EndpointState>,
+): Promise<RemediationOutcome> {
   const trigger = parseTriggerEvent(event);
-  return remediateEndpoint(runtime.core, trigger);
+  return remediateEndpoint(runtime.core, trigger, { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) });
 }
+
+export const snapshotKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
 
 export function shouldNotify(outcome: RemediationOutcome): boolean {
   return NOTIFIABLE_ACTIONS.has(outcome.action);

@@ -11,7 +11,7 @@ import { AwsCallError, ForeignAccountError, toAwsCallError } from './errors';
 import type { TriggerEvent } from './event';
 import { checkExemption } from './exemption';
 import { isOwnAction, type CallerIdentity } from './identity';
-import { describeLogGroup, ensureLogGroup } from './log-group';
+import { createLogGroup, describeLogGroup, setRetention } from './log-group';
 import type { LoggingState, OutcomeError, RemediationOutcome, Verification } from './outcome';
 import { KeyedSerializer } from './serialize';
 import { findRepeat, repeatKey, type RepeatSources } from './fight';
@@ -37,10 +37,17 @@ export interface CoreDeps {
   serializer?: KeyedSerializer;
   /** Where to look for an earlier fix of the same endpoint (fight detection); none = no check. */
   repeat?: Omit<RepeatSources, 'self'>;
+  /**
+   * Paces ModifyClientVpnEndpoint to the region's EC2 mutating-request bucket (scan --apply and
+   * the sweep fix many endpoints at once; one event never waits).
+   */
+  modifyLimiter?(region: string): { acquire(): Promise<void>; drain(): void } | undefined;
 }
 
 export const DEFAULT_VERIFY_DELAYS_MS = [250, 750] as const;
 export const DEFAULT_PROPAGATION_DELAYS_MS = [500, 1500] as const;
+/** Paced Modify calls refused anyway (the bucket is shared with other tools) are queued again this often. */
+const THROTTLED_MODIFY_RETRIES = 3;
 
 type Step = OutcomeError['step'];
 
@@ -78,6 +85,18 @@ export interface RemediateOptions {
    * and sweep ask for it; the event path does not, since no API call deletes a group via EC2.
    */
   checkLogGroup?: boolean;
+  /**
+   * The endpoint as a region-wide read moments ago saw it (replay reads every endpoint once
+   * instead of once per event). Used only to skip the read when that state needs nothing done
+   * (logging on, being deleted, exempt); anything that may need a change is read again first.
+   */
+  knownState?: EndpointState;
+}
+
+/** True when this state can only lead to an outcome that changes nothing. */
+function settledState(state: EndpointState, settings: CoreDeps['settings'], now: Date): boolean {
+  if (GONE_STATUSES.has(state.status) || state.logging.enabled) return true;
+  return checkExemption(state.tags, settings.exemptTagKey, now).exempt;
 }
 
 export function remediateEndpoint(
@@ -115,9 +134,11 @@ async function remediateNow(
 
   try {
     // Identity and the first read do not depend on each other: overlap them.
+    const known = options.knownState;
+    const reuse = known !== undefined && !options.checkLogGroup && settledState(known, settings, deps.now());
     const [self, endpoint] = await Promise.all([
       step('identity', {}, () => deps.identity(trigger.region)),
-      step('describe', {}, () => describeEndpoint(ec2, trigger.endpointId)),
+      reuse ? Promise.resolve(known) : step('describe', {}, () => describeEndpoint(ec2, trigger.endpointId)),
     ]);
     if (trigger.account !== self.account) {
       throw new ForeignAccountError(
@@ -233,19 +254,30 @@ async function decideAndAct(
   }
 
   const { created } = await step('ensure-log-group', planned, () =>
-    ensureLogGroup(logs, logGroup, {
-      retentionDays: settings.retentionDays,
-      kmsKeyArn: settings.kmsKeyArn,
-    }),
+    createLogGroup(logs, logGroup, { kmsKeyArn: settings.kmsKeyArn }),
   );
   const acted: RemediationOutcome = { ...planned, logGroupCreated: created };
+  // The retention of a group created just now and the Modify need nothing from each other: run
+  // them together (one round trip less). Logging comes first: a retention that could not be set
+  // leaves the group keeping records forever, which is reported, never a reason not to log.
+  const retention = created
+    ? setRetention(logs, logGroup, settings.retentionDays).then(
+        () => undefined,
+        (error: unknown) => toAwsCallError('PutRetentionPolicy', error),
+      )
+    : Promise.resolve(undefined);
   try {
-    await modifyWhenGroupVisible(deps, ec2, endpoint.endpointId, logGroup, created);
+    await modifyWhenGroupVisible(deps, ec2, base.region, endpoint.endpointId, logGroup, created);
   } catch (error) {
+    await retention;
     const gone = await goneMidFlight(ec2, acted, error);
     if (gone) return gone;
     throw new StepFailure('modify', toAwsCallError('ModifyClientVpnEndpoint', error), acted);
   }
+  const retentionError = await retention;
+  const retentionNote = retentionError
+    ? `; retention could not be set (${retentionError.code}): the group keeps records until someone sets it`
+    : '';
   // AWS acknowledged the write: from here on the outcome is `remediated`, whatever the read-back
   // says. Failing now would hide the fix from people and make a retry write it again.
   const { verification, after } = await verifyLogging(deps, ec2, endpoint.endpointId, logGroup);
@@ -259,8 +291,8 @@ async function decideAndAct(
     latencyMs: Math.max(0, deps.now().getTime() - Date.parse(base.eventTime)),
     reason:
       verification === 'verified'
-        ? `Connection logging re-enabled to ${logGroup} and read back${exemptionNote}`
-        : `Connection logging re-enable requested; AWS did not show it yet${exemptionNote}`,
+        ? `Connection logging re-enabled to ${logGroup} and read back${exemptionNote}${retentionNote}`
+        : `Connection logging re-enable requested; AWS did not show it yet${exemptionNote}${retentionNote}`,
   };
 }
 
@@ -291,16 +323,27 @@ async function goneMidFlight(
 async function modifyWhenGroupVisible(
   deps: CoreDeps,
   ec2: EC2Client,
+  region: string,
   endpointId: string,
   logGroup: string,
   groupJustCreated: boolean,
 ): Promise<void> {
   const delays = groupJustCreated ? (deps.propagationDelaysMs ?? DEFAULT_PROPAGATION_DELAYS_MS) : [];
+  const limiter = deps.modifyLimiter?.(region);
+  let throttled = 0;
   for (let attempt = 0; ; attempt++) {
     try {
+      await limiter?.acquire();
       await enableConnectionLogging(ec2, endpointId, logGroup, deps.settings.logStream);
       return;
     } catch (error) {
+      // Another tool drew on the same bucket: resynchronise and wait for a token, a few times.
+      if (limiter && error instanceof AwsCallError && error.code === 'RequestLimitExceeded' && throttled < THROTTLED_MODIFY_RETRIES) {
+        throttled++;
+        attempt--;
+        limiter.drain();
+        continue;
+      }
       const delay = delays[attempt];
       const unseenGroup = error instanceof AwsCallError && error.code === 'InvalidParameterValue';
       if (!unseenGroup || delay === undefined) throw error;

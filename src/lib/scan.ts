@@ -3,7 +3,7 @@ import { toAwsCallError } from './errors';
 import { endpointStateFrom, GONE_STATUSES, type EndpointState } from './endpoint';
 import type { TriggerEvent } from './event';
 import { checkExemption } from './exemption';
-import { describeLogGroup, type LogGroupInfo } from './log-group';
+import { describeLogGroups, type LogGroupInfo } from './log-group';
 import type { RemediationOutcome } from './outcome';
 import type { Runtime } from './pipeline';
 import { remediateEndpoint } from './remediate';
@@ -35,16 +35,19 @@ export interface RegionScan {
 export interface ScanOptions {
   apply: boolean;
   onProgress?(progress: { region: string; pages: number; endpoints: number; remediated: number; failed: number }): void;
+  /** Called as each remediation ends (alerts go out while the others still run). */
+  onOutcome?(outcome: RemediationOutcome): Promise<void>;
 }
 
 /** Large pages: one call lists up to 1000 endpoints. */
 const PAGE_SIZE = 1000;
-/** Log-group reads in flight at once per region. */
-const LOG_GROUP_READS = 5;
-/** Remediations in flight at once per region; each is a handful of calls, Modify among them. */
-const APPLY_CONCURRENCY = 4;
+/**
+ * Remediations in flight at once per region; each is a handful of calls, Modify among them. The
+ * Modify pacing (CoreDeps.modifyLimiter), not this number, keeps within the EC2 request quota.
+ */
+const APPLY_CONCURRENCY = 32;
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -57,7 +60,7 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-async function listEndpoints(runtime: Runtime, region: string, onPage: (pages: number, n: number) => void) {
+export async function listEndpoints(runtime: Runtime, region: string, onPage: (pages: number, n: number) => void = () => undefined) {
   const { ec2 } = runtime.clients.forRegion(region);
   const endpoints: EndpointState[] = [];
   let nextToken: string | undefined;
@@ -143,8 +146,8 @@ export async function scanRegion(runtime: Runtime, region: string, options: Scan
   const groupNames = [
     ...new Set(endpoints.filter((e) => e.logging.enabled && e.logging.logGroup).map((e) => e.logging.logGroup ?? '')),
   ];
-  const infos = await mapLimited(groupNames, LOG_GROUP_READS, (name) => describeLogGroup(logs, name));
-  const groups = new Map(groupNames.map((name, i) => [name, infos[i]]));
+  const found = await describeLogGroups(logs, groupNames);
+  const groups = new Map(groupNames.map((name) => [name, found.get(name)]));
   const rows = endpoints.map((e) => rowFor(region, e, groups, runtime.settings.exemptTagKey, now));
   if (!options.apply) return { region, rows, pages };
 
@@ -156,6 +159,7 @@ export async function scanRegion(runtime: Runtime, region: string, options: Scan
       checkLogGroup: true,
     });
     row.outcome = outcome;
+    await options.onOutcome?.(outcome);
     if (outcome.action === 'remediated' || outcome.action === 'already-compliant' || outcome.action === 'skipped-deleted' || outcome.action === 'not-found' || outcome.action === 'exempt') {
       row.compliant = true;
       if (outcome.loggingAfter) {

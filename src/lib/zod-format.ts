@@ -1,7 +1,7 @@
-import type * as z from 'zod';
+import type { core } from 'zod/mini';
 
 /** One line naming each problem by its path, e.g. `detail.eventName: expected ...; account: ...`. */
-export function formatIssues(error: z.ZodError, max = 4): string {
+export function formatIssues(error: { issues: readonly core.$ZodIssue[] }, max = 4): string {
   const parts = error.issues.slice(0, max).map((issue) => {
     const path = issue.path.map(String).join('.');
     return path ? `${path}: ${issue.message}` : issue.message;
