@@ -3,9 +3,8 @@
  * side with its reference in the same run. Prints a table and writes bench/results.json.
  * See bench/README.md for what each figure means and how it is measured.
  *
- *   npx tsx bench/run.ts [--only cold,event,scan,replay,mass] [--what-if] [--runs N] [--strict]
+ *   npx tsx bench/run.ts [--only cold,event,scan,replay,mass] [--runs N] [--strict]
  *
- * --what-if   also times the remediate handler built with the proposed build changes
  * --runs N    cold-start runs per side (default 21; event runs are a third of it, at least 3)
  * --strict    exit 1 when a figure misses its target (the table is printed either way)
  */
@@ -22,7 +21,6 @@ import { createRecord, modifyRecord, retarget } from '../tests/helpers/events';
 import { packageRemediate } from './lib/package';
 import { kib, median, medianIndex, ms, s } from './lib/stats';
 import { chainText, overlapped, timedCalls, waves, type Wave } from './lib/timeline';
-import { buildWhatIfBundle } from './lib/what-if';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LATENCY_MS = 50;
@@ -39,7 +37,6 @@ const REQUIRED_CHAIN = ['DescribeClientVpnEndpoints', 'CreateLogGroup', 'ModifyC
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string' },
-    'what-if': { type: 'boolean', default: false },
     runs: { type: 'string' },
     strict: { type: 'boolean', default: false },
   },
@@ -585,10 +582,6 @@ async function main(): Promise<void> {
     log(`  remediate.zip ${kib(pkg.zipBytes)} (handler ${kib(pkg.bundleBytes)} unzipped), packaged in ${s(pkg.packageMs)}`);
 
     const bundles = [{ label: 'packaged', path: pkg.bundlePath }];
-    if (opts['what-if']) {
-      log('what-if: building variant bundles ...');
-      for (const v of await buildWhatIfBundle(ROOT)) bundles.push({ label: v.label, path: v.path });
-    }
     log(`cold start: ${COLD_RUNS} runs each of node -e 0 and ${bundles.map((b) => b.label).join(', ')} ...`);
     const cold = coldStart(bundles, COLD_RUNS);
     bareNode = median(cold.bare);
@@ -608,17 +601,6 @@ async function main(): Promise<void> {
       target: { ratio: 2.5, better: 'lower' },
     });
     addFigure({ id: 'bundle-zip', figure: '1. remediate.zip (deployed artifact)', measured: pkg.zipBytes, unit: 'bytes', note: `${kib(pkg.bundleBytes)} unzipped` });
-    for (const b of bundles.slice(1)) {
-      addFigure({
-        id: `what-if-${b.label}`,
-        figure: `   what-if: ${b.label}`,
-        measured: median(cold.loaded.get(b.label) ?? []),
-        unit: 'ms',
-        reference: bareNode,
-        referenceLabel: 'node -e 0',
-        target: { ratio: 2.5, better: 'lower' },
-      });
-    }
   }
 
   if (only.has('event')) {
@@ -757,7 +739,7 @@ async function main(): Promise<void> {
     details,
   };
   writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const missed = figures.filter((f) => f.pass === false && !f.id.startsWith('what-if'));
+  const missed = figures.filter((f) => f.pass === false);
   if (opts.strict && missed.length > 0) process.exitCode = 1;
 }
 
