@@ -4,7 +4,7 @@
  * with no node_modules in reach.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +17,8 @@ let standin: Standin;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.cjs'))) {
-    execFileSync('node', ['scripts/build-cli.mjs'], { cwd: ROOT });
-  }
+  // Always rebuilt: a bundle left from an older checkout would test old code.
+  execFileSync('node', ['scripts/build-cli.mjs'], { cwd: ROOT });
   standin = await standinForAccount();
   dir = mkdtempSync(join(tmpdir(), 'cvpn-bundle-'));
 });
