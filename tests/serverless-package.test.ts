@@ -100,7 +100,7 @@ describe('function', () => {
       Architectures: ['arm64'],
       Handler: 'src/handlers/remediate.handler',
       MemorySize: 256,
-      Timeout: 60,
+      Timeout: 150,
     });
     expect(props).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(props).not.toHaveProperty('TracingConfig');

@@ -26,10 +26,14 @@ export interface RegionClients {
   sns: SNSClient;
 }
 
-// A hung connection must fail fast enough for the SDK to retry within the Lambda timeout:
-// 3 attempts x (3 s connect + 10 s answer) plus backoff stays well under the function's 60 s.
-const CONNECTION_TIMEOUT_MS = 3_000;
-const REQUEST_TIMEOUT_MS = 10_000;
+// A hung call must fail fast enough for the SDK to retry it, and for the whole chain to finish
+// inside the function's timeout. Every call here answers in well under a second when AWS is well.
+// The SDK's `standard` retry mode with its default 3 attempts is kept (full-jitter backoff from
+// 100 ms, 500 ms after throttling): one call takes at most 3 x (2 s + 5 s) + ~3 s of backoff, about
+// 24 s; the remediation's 5 calls in a row, plus the read-back re-checks, stay under the remediate
+// function's 150 s timeout (serverless.yml) even if every one of them hangs.
+const CONNECTION_TIMEOUT_MS = 2_000;
+const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * Settings every client shares (timeouts, retries, profile, endpoint). Clients only some drivers
