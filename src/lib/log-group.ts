@@ -4,6 +4,7 @@ import {
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { mapLimited } from './concurrency';
 import { awsErrorCode, toAwsCallError } from './errors';
 
 export const MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' } as const;
@@ -18,22 +19,11 @@ export interface EnsureLogGroupResult {
 }
 
 /**
- * Makes sure the log group exists before logging is pointed at it: Client VPN never creates it,
- * and its service-linked role has no `logs:CreateLogGroup`.
- *
- * A group that already exists is left exactly as it is: someone chose its retention and key, and
- * shortening a retention would delete connection records.
+ * Client VPN never creates the log group, and its service-linked role has no
+ * `logs:CreateLogGroup`: the group must exist before logging is pointed at it. A group that
+ * already exists is left exactly as it is: someone chose its retention and key, and shortening a
+ * retention would delete connection records.
  */
-export async function ensureLogGroup(
-  logs: CloudWatchLogsClient,
-  name: string,
-  settings: LogGroupSettings,
-): Promise<EnsureLogGroupResult> {
-  const result = await createLogGroup(logs, name, settings);
-  if (result.created) await setRetention(logs, name, settings.retentionDays);
-  return result;
-}
-
 /** Creates the group (tagged, with the KMS key if set); `created: false` when it already existed. */
 export async function createLogGroup(
   logs: CloudWatchLogsClient,
@@ -78,22 +68,7 @@ export async function describeLogGroup(
   logs: CloudWatchLogsClient,
   name: string,
 ): Promise<LogGroupInfo | undefined> {
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await logs.send(
-        new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }),
-      );
-      const match = page.logGroups?.find((g) => g.logGroupName === name);
-      if (match) {
-        return { name, retentionInDays: match.retentionInDays, kmsKeyId: match.kmsKeyId };
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return undefined;
-  } catch (error) {
-    throw toAwsCallError('DescribeLogGroups', error);
-  }
+  return (await describeLogGroups(logs, [name])).get(name);
 }
 
 /** How many names one DescribeLogGroups takes in `logGroupIdentifiers` (API limit: 50). */
@@ -114,27 +89,22 @@ export async function describeLogGroups(
   const batches: string[][] = [];
   for (let i = 0; i < unique.length; i += IDENTIFIERS_PER_CALL) batches.push(unique.slice(i, i + IDENTIFIERS_PER_CALL));
   const found = new Map<string, LogGroupInfo>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      let nextToken: string | undefined;
-      do {
-        let page;
-        try {
-          page = await logs.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: batch, nextToken, limit: 50 }));
-        } catch (error) {
-          throw toAwsCallError('DescribeLogGroups', error);
+  await mapLimited(batches, BATCHES_IN_FLIGHT, async (batch) => {
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await logs.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: batch, nextToken, limit: 50 }));
+      } catch (error) {
+        throw toAwsCallError('DescribeLogGroups', error);
+      }
+      for (const g of page.logGroups ?? []) {
+        if (g.logGroupName && batch.includes(g.logGroupName)) {
+          found.set(g.logGroupName, { name: g.logGroupName, retentionInDays: g.retentionInDays, kmsKeyId: g.kmsKeyId });
         }
-        for (const g of page.logGroups ?? []) {
-          if (g.logGroupName && batch.includes(g.logGroupName)) {
-            found.set(g.logGroupName, { name: g.logGroupName, retentionInDays: g.retentionInDays, kmsKeyId: g.kmsKeyId });
-          }
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, worker));
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  });
   return found;
 }

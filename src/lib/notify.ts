@@ -168,7 +168,6 @@ const STEP_LABEL: Record<OutcomeError['step'], string> = {
   describe: 'describe (DescribeClientVpnEndpoints)',
   'ensure-log-group': 'ensure-log-group (CreateLogGroup, PutRetentionPolicy)',
   modify: 'modify (ModifyClientVpnEndpoint)',
-  verify: 'verify (DescribeClientVpnEndpoints read-back)',
 };
 
 /** What did and did not happen when a step failed. */
@@ -177,7 +176,6 @@ const STEP_CONSEQUENCE: Record<OutcomeError['step'], string> = {
   describe: 'Nothing was changed: the endpoint could not be read.',
   'ensure-log-group': 'Nothing was changed on the endpoint: the log group could not be made ready.',
   modify: 'The log group is ready, but the endpoint was not changed.',
-  verify: 'The change was sent, but reading it back failed: logging may or may not be on.',
 };
 
 /** The permissions a step needs, named in the failed notification's next steps. */
@@ -186,7 +184,6 @@ const STEP_PERMISSIONS: Record<OutcomeError['step'], string[]> = {
   describe: ['ec2:DescribeClientVpnEndpoints'],
   'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource', 'kms:* on the key, if set'],
   modify: ['ec2:ModifyClientVpnEndpoint'],
-  verify: ['ec2:DescribeClientVpnEndpoints'],
 };
 
 // ---------------------------------------------------------------------------------------------

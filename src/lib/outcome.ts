@@ -62,7 +62,7 @@ export interface OutcomeError {
   message: string;
   retryable: boolean;
   /** Which step failed, so a reader knows what did and did not happen. */
-  step: 'describe' | 'ensure-log-group' | 'modify' | 'verify' | 'identity';
+  step: 'describe' | 'ensure-log-group' | 'modify' | 'identity';
 }
 
 export interface RemediationOutcome {

@@ -6,6 +6,7 @@ import { checkExemption } from './exemption';
 import { describeLogGroups, type LogGroupInfo } from './log-group';
 import type { RemediationOutcome } from './outcome';
 import type { Runtime } from './pipeline';
+import { mapLimited } from './concurrency';
 import { remediateEndpoint } from './remediate';
 
 /** One endpoint as the scan saw it (and, with apply, what became of it). */
@@ -46,19 +47,6 @@ const PAGE_SIZE = 1000;
  * Modify pacing (CoreDeps.modifyLimiter), not this number, keeps within the EC2 request quota.
  */
 const APPLY_CONCURRENCY = 32;
-
-export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 export async function listEndpoints(runtime: Runtime, region: string, onPage: (pages: number, n: number) => void = () => undefined) {
   const { ec2 } = runtime.clients.forRegion(region);
