@@ -154,7 +154,7 @@ function wordingFor(o: NotifiedOutcome): ActionWording {
   }
 }
 
-export const TOOL_LABEL: Record<ToolKind, string> = {
+const TOOL_LABEL: Record<ToolKind, string> = {
   console: 'AWS Management Console',
   'aws-cli': 'AWS CLI',
   sdk: 'AWS SDK',
