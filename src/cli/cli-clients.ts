@@ -1,7 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig, type AwsClientOptions } from '../lib/aws-clients';
+import { clientConfig, type AwsClientOptions } from '../aws/clients';
 
 /** Clients only the CLI needs, kept out of the Lambda bundles; same timeouts and retries. */
 export class CliClients {

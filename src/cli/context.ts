@@ -1,5 +1,5 @@
-import type { Settings } from '../lib/config';
-import { createRuntime, type Runtime } from '../lib/pipeline';
+import type { Settings } from '../app/config';
+import { createRuntime, type Runtime } from '../app/runtime';
 import { CliClients } from './cli-clients';
 import { homeRegion, type Flags } from './flags';
 import type { CliIo } from './io';

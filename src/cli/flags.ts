@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { parseSettings, REGION_PATTERN, type Settings } from '../lib/config';
-import { ConfigError } from '../lib/errors';
-import { formatIssues } from '../lib/zod-format';
+import { parseSettings, REGION_PATTERN, type Settings } from '../app/config';
+import { ConfigError } from '../domain/errors';
+import { formatIssues } from '../util/zod-format';
 import { UsageError } from './usage-error';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };

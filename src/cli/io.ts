@@ -1,4 +1,4 @@
-import type { AwsClientOptions } from '../lib/aws-clients';
+import type { AwsClientOptions } from '../aws/clients';
 
 export interface CliIo {
   stdout: (line: string) => void;

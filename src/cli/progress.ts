@@ -1,4 +1,4 @@
-import { plainText } from '../lib/sanitize';
+import { plainText } from '../notify/sanitize';
 
 export type RegionCounters = Record<string, number>;
 

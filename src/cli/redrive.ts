@@ -5,8 +5,8 @@ import {
   ReceiveMessageCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { toAwsCallError } from '../lib/errors';
-import { plainText } from '../lib/sanitize';
+import { toAwsCallError } from '../domain/errors';
+import { plainText } from '../notify/sanitize';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { formatResultLine, isFailure, jsonResult, replayOne, resultKey, type ReplayResult } from './replay';

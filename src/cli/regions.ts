@@ -1,5 +1,5 @@
-import type { Runtime } from '../lib/pipeline';
-import { enabledRegions, parseRegionList } from '../lib/regions';
+import type { Runtime } from '../app/runtime';
+import { enabledRegions, parseRegionList } from '../aws/regions';
 import { UsageError } from './usage-error';
 
 /** `--regions a,b`, `--regions all` (the account's enabled regions), or the home region alone. */

@@ -1,7 +1,7 @@
-import type { RemediationOutcome } from '../lib/outcome';
-import { notifyOutcome } from '../lib/pipeline';
-import { plainText } from '../lib/sanitize';
-import { scanRegion, type RegionScan, type ScanRow } from '../lib/scan';
+import type { RemediationOutcome } from '../domain/outcome';
+import { notifyOutcome } from '../app/runtime';
+import { plainText } from '../notify/sanitize';
+import { scanRegion, type RegionScan, type ScanRow } from '../core/scan';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { table } from './progress';

@@ -4,10 +4,10 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { InvalidEventError, RemediationFailedError } from '../lib/errors';
-import { recordOutcomeMetrics } from '../lib/observability';
-import type { OutcomeAction, RemediationOutcome } from '../lib/outcome';
-import { loggableOutcome, notifyOutcome, processEvent, shouldNotify, type Runtime } from '../lib/pipeline';
+import { InvalidEventError, RemediationFailedError } from '../domain/errors';
+import { recordOutcomeMetrics } from '../app/observability';
+import type { OutcomeAction, RemediationOutcome } from '../domain/outcome';
+import { loggableOutcome, notifyOutcome, processEvent, shouldNotify, type Runtime } from '../app/runtime';
 
 export interface RemediateHandlerDeps {
   runtime: Runtime;

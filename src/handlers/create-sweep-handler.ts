@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { recordOutcomeMetrics } from '../lib/observability';
-import type { RemediationOutcome } from '../lib/outcome';
-import { loggableOutcome, notifyOutcome, type Runtime } from '../lib/pipeline';
-import { scanRegion } from '../lib/scan';
+import { recordOutcomeMetrics } from '../app/observability';
+import type { RemediationOutcome } from '../domain/outcome';
+import { loggableOutcome, notifyOutcome, type Runtime } from '../app/runtime';
+import { scanRegion } from '../core/scan';
 
 export interface SweepHandlerDeps {
   runtime: Runtime;

@@ -1,6 +1,6 @@
-import { parseLambdaEnv } from '../lib/config';
-import { createLogger, createMetrics } from '../lib/observability';
-import { createRuntime } from '../lib/pipeline';
+import { parseLambdaEnv } from '../app/config';
+import { createLogger, createMetrics } from '../app/observability';
+import { createRuntime } from '../app/runtime';
 import { createSweepHandler } from './create-sweep-handler';
 
 const { settings, region } = parseLambdaEnv(process.env);

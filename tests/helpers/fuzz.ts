@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the property-based suites (tests/fuzz-*.test.ts, tests/invariants.test.ts):
+ * Shared pieces of the property-based suites (tests/fuzz/*.test.ts):
  * run settings that the soak runner can override, a summary line per suite, and generators of
  * hostile, broken and "AWS added a field" variants of the real CloudTrail records.
  */

@@ -1,5 +1,5 @@
 /**
- * The fault-injection invariant property, shared by tests/invariants.test.ts (fixed seed, a few
+ * The fault-injection invariant property, shared by tests/fuzz/invariants.test.ts (fixed seed, a few
  * hundred scenarios) and the soak runner (any seed, any count). One scenario: a random endpoint
  * state, a random event, a random fault plan; the handler is driven the way Lambda drives it
  * (async invoke, up to two retries, on the same or a fresh container, then the on-failure
@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { parseSettings } from '../../src/lib/config';
-import { createRuntime, type Runtime } from '../../src/lib/pipeline';
+import { parseSettings } from '../../src/app/config';
+import { createRuntime, type Runtime } from '../../src/app/runtime';
 import type { Standin } from '../../standin/index';
 import { createRecord, envelope, modifyRecord, retarget } from './events';
 import { ACCOUNT, clientOptionsFor, ENDPOINT, handlerFor, LAMBDA_ROLE, lambdaContext, REGION } from './standin-runtime';

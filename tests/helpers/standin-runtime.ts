@@ -5,9 +5,9 @@ import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import { runCli } from '../../src/cli/main';
 import { createRemediateHandler } from '../../src/handlers/create-remediate-handler';
-import type { AwsClientOptions } from '../../src/lib/aws-clients';
-import { parseSettings } from '../../src/lib/config';
-import { createRuntime, type Runtime } from '../../src/lib/pipeline';
+import type { AwsClientOptions } from '../../src/aws/clients';
+import { parseSettings } from '../../src/app/config';
+import { createRuntime, type Runtime } from '../../src/app/runtime';
 import { startStandin, type Standin } from '../../standin/index';
 
 export const ACCOUNT = '999999999999';

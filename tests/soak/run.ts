@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(
       'npx',
-      ['vitest', 'run', ...suites.map((s) => `tests/${s}.test.ts`), '--testTimeout=0', '--hookTimeout=0'],
+      ['vitest', 'run', ...suites.map((s) => `tests/fuzz/${s}.test.ts`), '--testTimeout=0', '--hookTimeout=0'],
       {
         stdio: 'inherit',
         env: {

@@ -1,0 +1,187 @@
+import * as z from 'zod/mini';
+import { ConfigError } from '../domain/errors';
+import { formatIssues } from '../util/zod-format';
+
+/**
+ * Retention values CloudWatch Logs accepts for `PutRetentionPolicy`.
+ * Source: CloudWatch Logs API Reference, PutRetentionPolicy, `retentionInDays` valid values.
+ */
+export const ALLOWED_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+export const DEFAULT_LOG_GROUP_TEMPLATE = '/aws/clientvpn/{endpointId}';
+export const DEFAULT_EXEMPT_TAG = 'cvpn-log-guard:exempt';
+export const DEFAULT_RETENTION_DAYS = 365;
+export const MODES = ['remediate', 'notify-only'] as const;
+export type Mode = (typeof MODES)[number];
+
+const PLACEHOLDERS = ['endpointId', 'region', 'accountId'] as const;
+/** Characters CloudWatch Logs allows in a log group name. */
+const LOG_GROUP_CHARS = /^[.\-_/#A-Za-z0-9]+$/;
+
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+// A key ARN, not an alias: the IAM policy (serverless.yml) can only scope KMS use to a key ARN.
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+// Serverless passes unset stage params through as empty strings: treat them as absent.
+// zod/mini: the same schemas in zod's functional, tree-shakable form (a fifth of the code to load).
+const optionalText = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((v: string | undefined) => (v === undefined || v === '' ? undefined : v)),
+);
+
+const logGroupTemplate = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((v: string) => (v === '' ? DEFAULT_LOG_GROUP_TEMPLATE : v)),
+).check(
+  z.superRefine((template: string, ctx) => {
+    const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+      .map((m) => m[1] ?? '')
+      .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {${unknown.join('}, {')}}; use {endpointId}, {region} or {accountId}`,
+      });
+      return;
+    }
+    const literal = template.replace(/\{(endpointId|region|accountId)\}/g, 'x');
+    if (!LOG_GROUP_CHARS.test(literal)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${template}" has characters CloudWatch Logs does not allow in a log group name (allowed: letters, digits, . - _ / #)`,
+      });
+    }
+    // Longest expansion: a 31-character endpoint ID, a 12-digit account, a ~20-character region.
+    if (literal.length + 64 > 512) {
+      ctx.addIssue({ code: 'custom', message: 'expands to more than 512 characters' });
+    }
+    if (template.startsWith('{')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must start with a fixed prefix (e.g. /aws/clientvpn/) so IAM can scope log-group writes to it',
+      });
+    }
+  }),
+);
+
+const retentionDays = z.pipe(
+  z.optional(z.union([z.string(), z.number()])),
+  z.transform((v: string | number | undefined, ctx) => {
+    if (v === undefined || v === '') return DEFAULT_RETENTION_DAYS;
+    const n = typeof v === 'number' ? v : Number(v.trim());
+    if (!(ALLOWED_RETENTION_DAYS as readonly number[]).includes(n)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        message: `${String(v)} is not a retention CloudWatch Logs accepts; use one of ${ALLOWED_RETENTION_DAYS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  }),
+);
+
+/** The settings every driver shares, whatever their source (environment, CLI flags). */
+export const SettingsSchema = z.object({
+  CVPN_TOPIC_ARN: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.regex(TOPIC_ARN_PATTERN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)'))),
+  ),
+  CVPN_LOG_GROUP: z.pipe(z._default(z.optional(z.string()), ''), logGroupTemplate),
+  CVPN_LOG_STREAM: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.maxLength(512), z.regex(/^[^:*]+$/, 'must not contain ":" or "*"'))),
+  ),
+  CVPN_RETENTION_DAYS: retentionDays,
+  CVPN_KMS_KEY_ARN: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)'))),
+  ),
+  CVPN_MODE: z.pipe(optionalText, z._default(z.enum(MODES, { error: `must be one of: ${MODES.join(', ')}` }), 'remediate')),
+  CVPN_MODIFY_BUCKET: z.pipe(
+    optionalText,
+    z.optional(
+      z.string().check(z.regex(/^\d+:\d+(\.\d+)?$/, 'must be <capacity>:<refill per second>, e.g. 50:5 (EC2\'s default for mutating calls)')),
+    ),
+  ),
+  CVPN_EXEMPT_TAG: z.pipe(
+    optionalText,
+    z._default(z.string().check(z.maxLength(128, 'a tag key has at most 128 characters')), DEFAULT_EXEMPT_TAG),
+  ),
+});
+
+export interface Settings {
+  topicArn?: string;
+  logGroupTemplate: string;
+  logStream?: string;
+  retentionDays: number;
+  kmsKeyArn?: string;
+  mode: Mode;
+  exemptTagKey: string;
+  /**
+   * The account's EC2 bucket for mutating calls in each region; ModifyClientVpnEndpoint is paced to
+   * it when many endpoints are fixed at once. Default: AWS's documented 50 tokens, 5 per second.
+   */
+  modifyBucket?: { capacity: number; refillPerSecond: number };
+}
+
+/** EC2's documented token bucket for mutating API calls, per account and region. */
+export const DEFAULT_MODIFY_BUCKET = { capacity: 50, refillPerSecond: 5 } as const;
+
+/** Parses settings from an environment-like record; throws {@link ConfigError} naming every bad variable. */
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
+  }
+  const s = parsed.data;
+  return {
+    topicArn: s.CVPN_TOPIC_ARN,
+    logGroupTemplate: s.CVPN_LOG_GROUP,
+    logStream: s.CVPN_LOG_STREAM,
+    retentionDays: s.CVPN_RETENTION_DAYS,
+    kmsKeyArn: s.CVPN_KMS_KEY_ARN,
+    mode: s.CVPN_MODE,
+    exemptTagKey: s.CVPN_EXEMPT_TAG,
+    modifyBucket: parseBucket(s.CVPN_MODIFY_BUCKET),
+  };
+}
+
+function parseBucket(text: string | undefined): { capacity: number; refillPerSecond: number } {
+  if (!text) return { ...DEFAULT_MODIFY_BUCKET };
+  const [capacity, refill] = text.split(':').map(Number);
+  return capacity && refill ? { capacity, refillPerSecond: refill } : { ...DEFAULT_MODIFY_BUCKET };
+}
+
+/** The literal part of the log group template before its first placeholder (what IAM is scoped to). */
+export function logGroupPrefix(template: string): string {
+  const i = template.indexOf('{');
+  return i === -1 ? template : template.slice(0, i);
+}
+
+export function renderLogGroupName(
+  template: string,
+  values: { endpointId: string; region: string; accountId: string },
+): string {
+  return template.replace(/\{(endpointId|region|accountId)\}/g, (_, key: keyof typeof values) => values[key]);
+}
+
+/**
+ * The Lambda functions' environment, parsed at cold start: a bad setting fails the container's
+ * init with a message naming it, before any event is touched.
+ */
+export function parseLambdaEnv(env: Record<string, string | undefined>): { settings: Settings; region: string } {
+  const settings = parseSettings(env);
+  if (!settings.topicArn) {
+    throw new ConfigError('Invalid configuration: CVPN_TOPIC_ARN is required (the SNS topic for alerts)');
+  }
+  const region = env.AWS_REGION;
+  if (!region || !REGION_PATTERN.test(region)) {
+    throw new ConfigError('Invalid configuration: AWS_REGION is not set to a region name');
+  }
+  return { settings, region };
+}

@@ -1,0 +1,110 @@
+import {
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mapLimited } from '../util/concurrency';
+import { awsErrorCode, toAwsCallError } from '../domain/errors';
+
+export const MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' } as const;
+
+export interface LogGroupSettings {
+  retentionDays: number;
+  kmsKeyArn?: string;
+}
+
+export interface EnsureLogGroupResult {
+  created: boolean;
+}
+
+/**
+ * Client VPN never creates the log group, and its service-linked role has no
+ * `logs:CreateLogGroup`: the group must exist before logging is pointed at it. A group that
+ * already exists is left exactly as it is: someone chose its retention and key, and shortening a
+ * retention would delete connection records.
+ */
+/** Creates the group (tagged, with the KMS key if set); `created: false` when it already existed. */
+export async function createLogGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+  settings: Pick<LogGroupSettings, 'kmsKeyArn'>,
+): Promise<EnsureLogGroupResult> {
+  try {
+    await logs.send(
+      new CreateLogGroupCommand({
+        logGroupName: name,
+        ...(settings.kmsKeyArn ? { kmsKeyId: settings.kmsKeyArn } : {}),
+        tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value },
+      }),
+    );
+  } catch (error) {
+    if (awsErrorCode(error) === 'ResourceAlreadyExistsException') return { created: false };
+    throw toAwsCallError('CreateLogGroup', error);
+  }
+  return { created: true };
+}
+
+/** Sets the retention of a group this run created (never of one someone else made). */
+export async function setRetention(logs: CloudWatchLogsClient, name: string, retentionDays: number): Promise<void> {
+  try {
+    await logs.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: retentionDays }));
+  } catch (error) {
+    throw toAwsCallError('PutRetentionPolicy', error);
+  }
+}
+
+export interface LogGroupInfo {
+  name: string;
+  retentionInDays?: number;
+  kmsKeyId?: string;
+}
+
+/**
+ * The log group of that exact name, or undefined when it does not exist. Logging can be "on" while
+ * its group was deleted: Client VPN then writes nowhere, and only this read shows it.
+ */
+export async function describeLogGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+): Promise<LogGroupInfo | undefined> {
+  return (await describeLogGroups(logs, [name])).get(name);
+}
+
+/** How many names one DescribeLogGroups takes in `logGroupIdentifiers` (API limit: 50). */
+const IDENTIFIERS_PER_CALL = 50;
+/** Batched reads in flight at once per region. */
+const BATCHES_IN_FLIGHT = 4;
+
+/**
+ * The log groups of these exact names, 50 names per DescribeLogGroups (`logGroupIdentifiers`), the
+ * batches concurrently: 200 groups cost 4 calls in one round trip instead of 200 calls.
+ * Names missing from the map do not exist.
+ */
+export async function describeLogGroups(
+  logs: CloudWatchLogsClient,
+  names: readonly string[],
+): Promise<Map<string, LogGroupInfo>> {
+  const unique = [...new Set(names)];
+  const batches: string[][] = [];
+  for (let i = 0; i < unique.length; i += IDENTIFIERS_PER_CALL) batches.push(unique.slice(i, i + IDENTIFIERS_PER_CALL));
+  const found = new Map<string, LogGroupInfo>();
+  await mapLimited(batches, BATCHES_IN_FLIGHT, async (batch) => {
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await logs.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: batch, nextToken, limit: 50 }));
+      } catch (error) {
+        throw toAwsCallError('DescribeLogGroups', error);
+      }
+      for (const g of page.logGroups ?? []) {
+        if (g.logGroupName && batch.includes(g.logGroupName)) {
+          found.set(g.logGroupName, { name: g.logGroupName, retentionInDays: g.retentionInDays, kmsKeyId: g.kmsKeyId });
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  });
+  return found;
+}

@@ -1,0 +1,169 @@
+import { DescribeClientVpnEndpointsCommand } from '@aws-sdk/client-ec2';
+import { toAwsCallError } from '../domain/errors';
+import { endpointStateFrom, GONE_STATUSES, type EndpointState } from '../aws/ec2';
+import type { TriggerEvent } from '../domain/event';
+import { checkExemption } from '../domain/exemption';
+import { describeLogGroups, type LogGroupInfo } from '../aws/logs';
+import type { RemediationOutcome } from '../domain/outcome';
+import type { Runtime } from '../app/runtime';
+import { mapLimited } from '../util/concurrency';
+import { remediateEndpoint } from './remediate';
+
+/** One endpoint as the scan saw it (and, with apply, what became of it). */
+export interface ScanRow {
+  region: string;
+  endpointId: string;
+  status: string;
+  loggingEnabled: boolean;
+  logGroup?: string;
+  /** Only known for endpoints with logging on. */
+  logGroupExists?: boolean;
+  retentionDays?: number;
+  exemption?: string;
+  compliant: boolean;
+  /** Why it is not compliant. */
+  problem?: string;
+  /** Set when `apply` ran the remediation. */
+  outcome?: RemediationOutcome;
+}
+
+export interface RegionScan {
+  region: string;
+  rows: ScanRow[];
+  pages: number;
+}
+
+export interface ScanOptions {
+  apply: boolean;
+  onProgress?(progress: { region: string; pages: number; endpoints: number; remediated: number; failed: number }): void;
+  /** Called as each remediation ends (alerts go out while the others still run). */
+  onOutcome?(outcome: RemediationOutcome): Promise<void>;
+}
+
+/** Large pages: one call lists up to 1000 endpoints. */
+const PAGE_SIZE = 1000;
+/**
+ * Remediations in flight at once per region; each is a handful of calls, Modify among them. The
+ * Modify pacing (CoreDeps.modifyLimiter), not this number, keeps within the EC2 request quota.
+ */
+const APPLY_CONCURRENCY = 32;
+
+export async function listEndpoints(runtime: Runtime, region: string, onPage: (pages: number, n: number) => void = () => undefined) {
+  const { ec2 } = runtime.clients.forRegion(region);
+  const endpoints: EndpointState[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    try {
+      const page = await ec2.send(new DescribeClientVpnEndpointsCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }));
+      for (const e of page.ClientVpnEndpoints ?? []) endpoints.push(endpointStateFrom(e));
+      nextToken = page.NextToken;
+    } catch (error) {
+      throw toAwsCallError('DescribeClientVpnEndpoints', error);
+    }
+    pages++;
+    onPage(pages, endpoints.length);
+  } while (nextToken);
+  return { endpoints, pages };
+}
+
+/** What a scan or sweep tells the core in place of a CloudTrail event. */
+export function scanTrigger(region: string, account: string, endpointId: string, now: Date, runId: string): TriggerEvent {
+  return {
+    eventId: `scan-${runId}-${endpointId}`,
+    eventName: 'Scan',
+    eventTime: now.toISOString(),
+    region,
+    account,
+    endpointId,
+    actor: { type: 'cvpn-log-guard scan' },
+    tool: 'other',
+  };
+}
+
+function rowFor(
+  region: string,
+  e: EndpointState,
+  groups: Map<string, LogGroupInfo | undefined>,
+  exemptTagKey: string,
+  now: Date,
+): ScanRow {
+  const exemption = checkExemption(e.tags, exemptTagKey, now);
+  const exemptionText = exemption.exempt
+    ? `yes${exemption.exemption.reason ? `: ${exemption.exemption.reason}` : ''}${exemption.exemption.until ? ` (until ${exemption.exemption.until})` : ''}`
+    : exemption.problem
+      ? `not honoured: ${exemption.problem}`
+      : undefined;
+  const row: ScanRow = {
+    region,
+    endpointId: e.endpointId,
+    status: e.status,
+    loggingEnabled: e.logging.enabled,
+    logGroup: e.logging.logGroup,
+    exemption: exemptionText,
+    compliant: true,
+  };
+  if (e.logging.enabled && e.logging.logGroup) {
+    const info = groups.get(e.logging.logGroup);
+    row.logGroupExists = info !== undefined;
+    row.retentionDays = info?.retentionInDays;
+  }
+  if (GONE_STATUSES.has(e.status) || exemption.exempt) return row;
+  if (!e.logging.enabled) return { ...row, compliant: false, problem: 'connection logging is off' };
+  if (row.logGroupExists === false) {
+    return { ...row, compliant: false, problem: `logging points at log group ${e.logging.logGroup ?? ''}, which no longer exists` };
+  }
+  return row;
+}
+
+/**
+ * Lists every Client VPN endpoint of a region, with what events can't show: logging that is on
+ * but writes to a deleted log group. With `apply`, remediates each non-compliant endpoint through
+ * the same core as the Lambda (describe again, decide, act, verify).
+ */
+export async function scanRegion(runtime: Runtime, region: string, options: ScanOptions): Promise<RegionScan> {
+  const now = runtime.core.now();
+  const progress = { region, pages: 0, endpoints: 0, remediated: 0, failed: 0 };
+  const { endpoints, pages } = await listEndpoints(runtime, region, (p, n) => {
+    progress.pages = p;
+    progress.endpoints = n;
+    options.onProgress?.({ ...progress });
+  });
+
+  const { logs } = runtime.clients.forRegion(region);
+  const groupNames = [
+    ...new Set(endpoints.filter((e) => e.logging.enabled && e.logging.logGroup).map((e) => e.logging.logGroup ?? '')),
+  ];
+  const found = await describeLogGroups(logs, groupNames);
+  const groups = new Map(groupNames.map((name) => [name, found.get(name)]));
+  const rows = endpoints.map((e) => rowFor(region, e, groups, runtime.settings.exemptTagKey, now));
+  if (!options.apply) return { region, rows, pages };
+
+  const { account } = await runtime.core.identity(region);
+  const runId = now.toISOString().replace(/[^0-9]/g, '').slice(0, 14);
+  const pending = rows.filter((r) => !r.compliant);
+  await mapLimited(pending, APPLY_CONCURRENCY, async (row) => {
+    const outcome = await remediateEndpoint(runtime.core, scanTrigger(region, account, row.endpointId, now, runId), {
+      checkLogGroup: true,
+    });
+    row.outcome = outcome;
+    await options.onOutcome?.(outcome);
+    if (outcome.action === 'remediated' || outcome.action === 'already-compliant' || outcome.action === 'skipped-deleted' || outcome.action === 'not-found' || outcome.action === 'exempt') {
+      row.compliant = true;
+      if (outcome.loggingAfter) {
+        row.loggingEnabled = outcome.loggingAfter.enabled;
+        row.logGroup = outcome.loggingAfter.logGroup ?? outcome.logGroup;
+        row.logGroupExists = true;
+      }
+      if (outcome.action === 'remediated') {
+        row.retentionDays = outcome.logGroupCreated ? outcome.retentionDays : row.retentionDays;
+        progress.remediated++;
+      }
+    } else {
+      if (outcome.action === 'failed') progress.failed++;
+      row.problem = outcome.reason;
+    }
+    options.onProgress?.({ ...progress });
+  });
+  return { region, rows, pages };
+}

@@ -1,0 +1,100 @@
+import type { RepeatedSwitchOff } from './repeat';
+
+/**
+ * The one record every processed event produces, whoever drove it (Lambda, replay, sweep).
+ * Logged as one JSON line, turned into notifications and metrics, printed by the CLI.
+ */
+
+export const OUTCOME_ACTIONS = [
+  'remediated',
+  'already-compliant',
+  'exempt',
+  'would-remediate',
+  'skipped-deleted',
+  'not-found',
+  'ignored-self',
+  'failed',
+] as const;
+export type OutcomeAction = (typeof OUTCOME_ACTIONS)[number];
+
+/** Outcomes a person should hear about; the rest are no-ops. */
+export const NOTIFIABLE_ACTIONS: ReadonlySet<OutcomeAction> = new Set([
+  'remediated',
+  'exempt',
+  'would-remediate',
+  'failed',
+]);
+
+export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'other';
+
+export interface Actor {
+  /** CloudTrail `userIdentity.type` (IAMUser, AssumedRole, Root, AWSService, ...). */
+  type: string;
+  /** The principal's ARN, or for an assumed-role session the role behind it. */
+  arn?: string;
+  /**
+   * The session name of an assumed role (an SSO user's email, a Lambda's function name).
+   * Shown to people in notifications, never written to logs.
+   */
+  sessionName?: string;
+  /** The service that acted, for `AWSService` identities. */
+  invokedBy?: string;
+}
+
+export interface LoggingState {
+  enabled: boolean;
+  logGroup?: string;
+  logStream?: string;
+}
+
+export type Verification = 'verified' | 'requested';
+
+export interface Exemption {
+  reason?: string;
+  /** `YYYY-MM-DD`, inclusive: the exemption holds through that day (UTC). */
+  until?: string;
+  expired: boolean;
+}
+
+export interface OutcomeError {
+  /** The AWS error code (e.g. `UnauthorizedOperation`) or our own. */
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** Which step failed, so a reader knows what did and did not happen. */
+  step: 'describe' | 'ensure-log-group' | 'modify' | 'identity';
+}
+
+export interface RemediationOutcome {
+  endpointId: string;
+  region: string;
+  account: string;
+  action: OutcomeAction;
+  mode: 'remediate' | 'notify-only';
+  actor: Actor;
+  tool: ToolKind;
+  eventId: string;
+  eventName: string;
+  eventTime: string;
+  /** Set when the event came from an EventBridge archive replay or the CLI. */
+  replayName?: string;
+  /** User-controlled: neutralise before showing anywhere. */
+  description?: string;
+  loggingBefore?: LoggingState;
+  loggingAfter?: LoggingState;
+  /** The log group logging was (or would be) pointed at. */
+  logGroup?: string;
+  logGroupCreated?: boolean;
+  /** Logging was on, but pointed at a log group that no longer existed (found by scan/sweep). */
+  logGroupMissing?: boolean;
+  retentionDays?: number;
+  verification?: Verification;
+  /** Milliseconds from the CloudTrail event time to the verifying read. */
+  latencyMs?: number;
+  exemption?: Exemption;
+  error?: OutcomeError;
+  /** Logging had been turned back on shortly before and was switched off again (a fight). */
+  repeat?: RepeatedSwitchOff;
+  /** Why this outcome, in one sentence, for logs and the CLI. */
+  reason: string;
+}

@@ -1,0 +1,329 @@
+/**
+ * Fight detection: telling people when fixing logging will not last.
+ *
+ * 1. Infrastructure as code. When the change came from Terraform or CloudFormation (CloudTrail's
+ *    `userAgent`), the template itself says logging off, and every apply puts it back off until
+ *    the template is changed. That needs no AWS call: see {@link templateFight}.
+ *
+ * 2. Switched off again shortly after it was turned back on. The endpoint's own state has no
+ *    history (Describe shows only `Enabled: false`), so the signal has to come from a record of
+ *    the earlier re-enable. Sources considered, cheapest reliable first:
+ *    - This process's own memory of its remediations ({@link RemediationMemory}): free and
+ *      immediate, but a Lambda container is recycled and concurrent events may land on others.
+ *    - CloudTrail event history (LookupEvents, EventName=ModifyClientVpnEndpoint, over the
+ *      window): the authoritative record of every re-enable (ours, the CLI's, a person's), kept
+ *      90 days, no writes, no new resources. One read, made only when logging was found off
+ *      (the rare path). Costs: `cloudtrail:LookupEvents` (resource `*`, read-only), a quota of
+ *      2 requests/second per account and region shared with other tools, and delivery lag
+ *      (AWS: about 5 minutes on average, not guaranteed), which the memory covers for fast
+ *      fights on a warm container.
+ *    - Rejected: a tag on the log group (`last-remediated=<time>`): one extra write per
+ *      remediation on a resource we promise to leave alone when it pre-exists, one value per
+ *      group when several endpoints share one, and editable by anyone with logs permissions.
+ *      A tag on the endpoint: a write to the very resource Terraform manages (tag drift, another
+ *      fight). The log stream's creation time: when Client VPN creates it is undocumented.
+ *    So: memory first, CloudTrail when memory has nothing, both best-effort. A lookup that fails
+ *    or is throttled yields no `repeat`; it never delays or fails the remediation.
+ */
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { actorFromIdentity, type UserIdentity } from './actor';
+import { clientConfig, type AwsClientOptions } from '../aws/clients';
+import { isOwnAction, type CallerIdentity } from './identity';
+import type { ToolKind } from './outcome';
+
+// ---------------------------------------------------------------------------------------------
+// Infrastructure as code
+// ---------------------------------------------------------------------------------------------
+
+export interface TemplateFight {
+  tool: 'terraform' | 'cloudformation';
+  /** What people call the tool. */
+  label: string;
+  /** The resource type in the template. */
+  resource: string;
+  /** The setting that turns logging off, as written in the template. */
+  offSetting: string;
+  /** What to write instead; `{logGroup}` is replaced by the group name. */
+  onSetting: string;
+  /** The runs that switch logging off again, after the next one. */
+  later: string;
+}
+
+const TEMPLATE_FIGHTS: Record<'terraform' | 'cloudformation', TemplateFight> = {
+  terraform: {
+    tool: 'terraform',
+    label: 'Terraform',
+    resource: 'aws_ec2_client_vpn_endpoint',
+    offSetting: 'connection_log_options { enabled = false }',
+    onSetting: 'connection_log_options { enabled = true, cloudwatch_log_group = "{logGroup}" }',
+    // Terraform refreshes state before planning, so it sees logging on as drift and "fixes" it.
+    later: 'every apply after it',
+  },
+  cloudformation: {
+    tool: 'cloudformation',
+    label: 'CloudFormation',
+    resource: 'AWS::EC2::ClientVpnEndpoint',
+    offSetting: 'ConnectionLogOptions: Enabled: false',
+    onSetting: 'ConnectionLogOptions: Enabled: true, CloudwatchLogGroup: {logGroup}',
+    // CloudFormation applies template differences, not live state: an update that leaves the
+    // endpoint untouched does not send the setting again, one that changes it does.
+    later: 'every later update that changes this endpoint',
+  },
+};
+
+/** The IaC tool whose template set logging off, or undefined when the change was not IaC. */
+export function templateFight(tool: ToolKind): TemplateFight | undefined {
+  return tool === 'terraform' || tool === 'cloudformation' ? TEMPLATE_FIGHTS[tool] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Switched off again within a window
+// ---------------------------------------------------------------------------------------------
+
+/** How far back a re-enable counts: a day covers daily pipelines and an on-call shift. */
+export const DEFAULT_REPEAT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** One time logging was turned on for an endpoint. */
+export interface LoggingEnabled {
+  /** ISO 8601. */
+  at: string;
+  /** Turned on by cvpn-log-guard itself (its execution role, or this process). */
+  byRemediator: boolean;
+  source: 'memory' | 'cloudtrail';
+}
+
+/** Logging was switched off again after it had been turned back on within the window. */
+export interface RepeatedSwitchOff {
+  /** When logging was last turned back on before this switch-off (ISO 8601). */
+  previousEnableAt: string;
+  previousByRemediator: boolean;
+  /** Milliseconds from that re-enable to this switch-off. */
+  afterMs: number;
+  /** Times logging was turned back on within the window: the rounds of the fight so far. */
+  enablesInWindow: number;
+  windowMs: number;
+  source: 'memory' | 'cloudtrail';
+}
+
+/** Two records of one re-enable (our memory and CloudTrail) are at most this far apart. */
+const SAME_ENABLE_MS = 60_000;
+
+/**
+ * Decides whether a switch-off at `switchOffAt` repeats one that was fixed within `windowMs`.
+ * Pure: the caller gathers the re-enables (memory, CloudTrail) and the time.
+ */
+export function detectRepeat(
+  enables: readonly LoggingEnabled[],
+  switchOffAt: string,
+  windowMs = DEFAULT_REPEAT_WINDOW_MS,
+): RepeatedSwitchOff | undefined {
+  const off = Date.parse(switchOffAt);
+  if (Number.isNaN(off)) return undefined;
+  const inWindow = enables
+    .map((e) => ({ ...e, ms: Date.parse(e.at) }))
+    .filter((e) => !Number.isNaN(e.ms) && e.ms < off && off - e.ms <= windowMs)
+    .sort((a, b) => a.ms - b.ms);
+  // The same re-enable seen twice (memory and CloudTrail) counts once; CloudTrail's time wins.
+  const merged: (LoggingEnabled & { ms: number })[] = [];
+  for (const e of inWindow) {
+    const last = merged[merged.length - 1];
+    if (last && e.ms - last.ms <= SAME_ENABLE_MS && last.byRemediator === e.byRemediator) {
+      if (e.source === 'cloudtrail') merged[merged.length - 1] = e;
+      continue;
+    }
+    merged.push(e);
+  }
+  const latest = merged[merged.length - 1];
+  if (!latest) return undefined;
+  return {
+    previousEnableAt: new Date(latest.ms).toISOString(),
+    previousByRemediator: latest.byRemediator,
+    afterMs: off - latest.ms,
+    enablesInWindow: merged.length,
+    windowMs,
+    source: latest.source,
+  };
+}
+
+interface RecordShape {
+  eventName?: unknown;
+  eventTime?: unknown;
+  errorCode?: unknown;
+  recipientAccountId?: unknown;
+  userIdentity?: unknown;
+  requestParameters?: unknown;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The successful ModifyClientVpnEndpoint calls in `records` (CloudTrail records, as parsed from
+ * LookupEvents' `CloudTrailEvent`) that turned logging on for `endpointId`. Anything malformed is
+ * skipped: this is a hint for people, never a reason to fail.
+ */
+export function enablesFromCloudTrail(
+  records: readonly unknown[],
+  endpointId: string,
+  self: CallerIdentity | undefined,
+): LoggingEnabled[] {
+  const out: LoggingEnabled[] = [];
+  for (const raw of records) {
+    if (!isObject(raw)) continue;
+    const r = raw as RecordShape;
+    if (r.eventName !== 'ModifyClientVpnEndpoint' || r.errorCode || typeof r.eventTime !== 'string') continue;
+    const request = isObject(r.requestParameters) ? r.requestParameters.ModifyClientVpnEndpointRequest : undefined;
+    if (!isObject(request) || request.ClientVpnEndpointId !== endpointId) continue;
+    const options = request.ConnectionLogOptions;
+    const enabled = isObject(options) && (options.Enabled === true || options.Enabled === 'true');
+    if (!enabled || Number.isNaN(Date.parse(r.eventTime))) continue;
+    const identity = isObject(r.userIdentity) ? (r.userIdentity as UserIdentity) : undefined;
+    const account = typeof r.recipientAccountId === 'string' ? r.recipientAccountId : (identity?.accountId ?? '');
+    out.push({
+      at: new Date(Date.parse(r.eventTime)).toISOString(),
+      byRemediator: self !== undefined && isOwnAction(actorFromIdentity(identity), self, account),
+      source: 'cloudtrail',
+    });
+  }
+  return out;
+}
+
+/** The largest page LookupEvents returns; Client VPN Modify calls are rare, one page is the norm. */
+const LOOKUP_PAGE = 50;
+/** Pages read at most: a hint is not worth more of the shared 2 requests/second quota. */
+const LOOKUP_MAX_PAGES = 2;
+
+/**
+ * The CloudTrail records of ModifyClientVpnEndpoint calls in [since, until), newest first, parsed.
+ * Throws what the SDK throws; callers treat any failure as "no history".
+ */
+export async function lookupModifyRecords(
+  cloudtrail: CloudTrailClient,
+  since: Date,
+  until: Date,
+): Promise<unknown[]> {
+  const records: unknown[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+    const out = await cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ModifyClientVpnEndpoint' }],
+        StartTime: since,
+        EndTime: until,
+        MaxResults: LOOKUP_PAGE,
+        NextToken: nextToken,
+      }),
+    );
+    for (const e of out.Events ?? []) {
+      try {
+        records.push(JSON.parse(e.CloudTrailEvent ?? ''));
+      } catch {
+        // An unreadable record is skipped: see enablesFromCloudTrail.
+      }
+    }
+    nextToken = out.NextToken;
+    if (!nextToken) break;
+  }
+  return records;
+}
+
+/** A lookup is a hint: it gets two tries and two seconds, never the remediation's time. */
+const LOOKUP_TIMEOUT_MS = 2_000;
+const LOOKUP_ATTEMPTS = 2;
+
+/**
+ * `RepeatSources.lookup` backed by CloudTrail, one client per region, made on first use (so a
+ * run that never finds logging off never creates one). `destroy` closes them.
+ */
+export function cloudTrailLookup(options: AwsClientOptions): {
+  lookup: (region: string, since: Date, until: Date) => Promise<unknown[]>;
+  destroy: () => void;
+} {
+  const clients = new Map<string, CloudTrailClient>();
+  return {
+    lookup: (region, since, until) => {
+      let client = clients.get(region);
+      if (!client) {
+        client = new CloudTrailClient({
+          ...clientConfig(region, { requestTimeoutMs: LOOKUP_TIMEOUT_MS, ...options }),
+          maxAttempts: LOOKUP_ATTEMPTS,
+        });
+        clients.set(region, client);
+      }
+      return lookupModifyRecords(client, since, until);
+    },
+    destroy: () => {
+      for (const c of clients.values()) c.destroy();
+      clients.clear();
+    },
+  };
+}
+
+/**
+ * This process's record of the re-enables it made, per endpoint. Bounded: a long-lived CLI run or
+ * a warm container touching thousands of endpoints keeps only the newest.
+ */
+export class RemediationMemory {
+  private readonly byKey = new Map<string, string[]>();
+
+  constructor(
+    private readonly maxKeys = 1_000,
+    private readonly perKey = 10,
+  ) {}
+
+  record(key: string, at: Date): void {
+    const times = this.byKey.get(key) ?? [];
+    this.byKey.delete(key); // re-inserted last: Map order doubles as recency
+    times.push(at.toISOString());
+    this.byKey.set(key, times.slice(-this.perKey));
+    if (this.byKey.size > this.maxKeys) {
+      const oldest = this.byKey.keys().next().value;
+      if (oldest !== undefined) this.byKey.delete(oldest);
+    }
+  }
+
+  enables(key: string): LoggingEnabled[] {
+    return (this.byKey.get(key) ?? []).map((at) => ({ at, byRemediator: true, source: 'memory' as const }));
+  }
+}
+
+export interface RepeatSources {
+  /** Keyed `<region>/<endpointId>`, like the core's serializer. */
+  memory?: RemediationMemory;
+  /**
+   * CloudTrail records of the region in [since, until) (e.g. lookupModifyRecords); omitted
+   * where CloudTrail is not wired, which leaves memory alone.
+   */
+  lookup?: (region: string, since: Date, until: Date) => Promise<unknown[]>;
+  /** This process's identity, to tell our own re-enables from other people's. */
+  self?: CallerIdentity;
+  windowMs?: number;
+}
+
+/** The memory key of an endpoint. */
+export const repeatKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
+
+/**
+ * Whether the switch-off of `endpointId` at `switchOffAt` repeats a recent fix: memory first
+ * (free), CloudTrail when memory knows nothing. Never throws.
+ */
+export async function findRepeat(
+  sources: RepeatSources,
+  region: string,
+  endpointId: string,
+  switchOffAt: string,
+): Promise<RepeatedSwitchOff | undefined> {
+  const windowMs = sources.windowMs ?? DEFAULT_REPEAT_WINDOW_MS;
+  const remembered = sources.memory?.enables(repeatKey(region, endpointId)) ?? [];
+  const fromMemory = detectRepeat(remembered, switchOffAt, windowMs);
+  if (fromMemory || !sources.lookup) return fromMemory;
+  const off = Date.parse(switchOffAt);
+  if (Number.isNaN(off)) return undefined;
+  try {
+    const records = await sources.lookup(region, new Date(off - windowMs), new Date(off));
+    return detectRepeat(enablesFromCloudTrail(records, endpointId, sources.self), switchOffAt, windowMs);
+  } catch {
+    return undefined;
+  }
+}
