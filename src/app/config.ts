@@ -1,30 +1,17 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../domain/errors';
+import { KMS_KEY_ARN_PATTERN, LOG_GROUP_CHARS, REGION_PATTERN, TOPIC_ARN_PATTERN } from '../domain/patterns';
+import {
+  ALLOWED_RETENTION_DAYS,
+  DEFAULT_EXEMPT_TAG,
+  DEFAULT_LOG_GROUP_TEMPLATE,
+  DEFAULT_MODIFY_BUCKET,
+  DEFAULT_RETENTION_DAYS,
+  LOG_GROUP_PLACEHOLDERS,
+  MODES,
+  type Settings,
+} from '../domain/settings';
 import { formatIssues } from '../util/zod-format';
-
-/**
- * Retention values CloudWatch Logs accepts for `PutRetentionPolicy`.
- * Source: CloudWatch Logs API Reference, PutRetentionPolicy, `retentionInDays` valid values.
- */
-export const ALLOWED_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
-] as const;
-
-export const DEFAULT_LOG_GROUP_TEMPLATE = '/aws/clientvpn/{endpointId}';
-export const DEFAULT_EXEMPT_TAG = 'cvpn-log-guard:exempt';
-export const DEFAULT_RETENTION_DAYS = 365;
-export const MODES = ['remediate', 'notify-only'] as const;
-export type Mode = (typeof MODES)[number];
-
-const PLACEHOLDERS = ['endpointId', 'region', 'accountId'] as const;
-/** Characters CloudWatch Logs allows in a log group name. */
-const LOG_GROUP_CHARS = /^[.\-_/#A-Za-z0-9]+$/;
-
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-// A key ARN, not an alias: the IAM policy (serverless.yml) can only scope KMS use to a key ARN.
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 // Serverless passes unset stage params through as empty strings: treat them as absent.
 // zod/mini: the same schemas in zod's functional, tree-shakable form (a fifth of the code to load).
@@ -40,7 +27,7 @@ const logGroupTemplate = z.pipe(
   z.superRefine((template: string, ctx) => {
     const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
       .map((m) => m[1] ?? '')
-      .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
+      .filter((name) => !(LOG_GROUP_PLACEHOLDERS as readonly string[]).includes(name));
     if (unknown.length > 0) {
       ctx.addIssue({
         code: 'custom',
@@ -114,24 +101,6 @@ export const SettingsSchema = z.object({
   ),
 });
 
-export interface Settings {
-  topicArn?: string;
-  logGroupTemplate: string;
-  logStream?: string;
-  retentionDays: number;
-  kmsKeyArn?: string;
-  mode: Mode;
-  exemptTagKey: string;
-  /**
-   * The account's EC2 bucket for mutating calls in each region; ModifyClientVpnEndpoint is paced to
-   * it when many endpoints are fixed at once. Default: AWS's documented 50 tokens, 5 per second.
-   */
-  modifyBucket?: { capacity: number; refillPerSecond: number };
-}
-
-/** EC2's documented token bucket for mutating API calls, per account and region. */
-export const DEFAULT_MODIFY_BUCKET = { capacity: 50, refillPerSecond: 5 } as const;
-
 /** Parses settings from an environment-like record; throws {@link ConfigError} naming every bad variable. */
 export function parseSettings(env: Record<string, string | undefined>): Settings {
   const parsed = SettingsSchema.safeParse(env);
@@ -155,19 +124,6 @@ function parseBucket(text: string | undefined): { capacity: number; refillPerSec
   if (!text) return { ...DEFAULT_MODIFY_BUCKET };
   const [capacity, refill] = text.split(':').map(Number);
   return capacity && refill ? { capacity, refillPerSecond: refill } : { ...DEFAULT_MODIFY_BUCKET };
-}
-
-/** The literal part of the log group template before its first placeholder (what IAM is scoped to). */
-export function logGroupPrefix(template: string): string {
-  const i = template.indexOf('{');
-  return i === -1 ? template : template.slice(0, i);
-}
-
-export function renderLogGroupName(
-  template: string,
-  values: { endpointId: string; region: string; accountId: string },
-): string {
-  return template.replace(/\{(endpointId|region|accountId)\}/g, (_, key: keyof typeof values) => values[key]);
 }
 
 /**

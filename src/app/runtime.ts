@@ -1,15 +1,13 @@
 import { AwsClientFactory, type AwsClientOptions } from '../aws/clients';
-import { DEFAULT_MODIFY_BUCKET, type Settings } from './config';
-import { toAwsCallError } from '../domain/errors';
-import { parseTriggerEvent } from '../domain/event';
-import { cachedIdentity, fetchCallerIdentity, type CallerIdentity } from '../domain/identity';
-import { buildNotification, publishNotification } from '../notify/notify';
-import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from '../domain/outcome';
-import type { EndpointState } from '../aws/ec2';
-import { remediateEndpoint, type CoreDeps } from '../core/remediate';
+import { CloudTrailClient, lookupModifyRecords } from '../aws/cloudtrail';
+import { fetchCallerIdentity, STSClient } from '../aws/sts';
+import type { CoreDeps, RegionApi } from '../core/ports';
+import type { CallerIdentity } from '../domain/identity';
+import { RemediationMemory } from '../domain/repeat';
+import { DEFAULT_MODIFY_BUCKET, type Settings } from '../domain/settings';
 import { TokenBucketLimiter } from '../util/rate-limiter';
 import { KeyedSerializer } from '../util/serialize';
-import { cloudTrailLookup, RemediationMemory } from '../domain/repeat';
+import { regionApiFrom } from './region-api';
 
 /** Everything one driver (Lambda container, CLI run) needs, built once and reused. */
 export interface Runtime {
@@ -44,86 +42,70 @@ export interface RuntimeOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A lookup is a hint: it gets two tries and two seconds, never the remediation's time. */
+const REPEAT_LOOKUP_TIMEOUT_MS = 2_000;
+const REPEAT_LOOKUP_ATTEMPTS = 2;
+
+/** Memoises one identity lookup per process; a failed lookup is retried on the next call. */
+export function cachedIdentity(load: (region: string) => Promise<CallerIdentity>): (region: string) => Promise<CallerIdentity> {
+  let pending: Promise<CallerIdentity> | undefined;
+  return (region) => {
+    pending ??= load(region).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/** One value per key, made on first use. */
+function perKey<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(key);
+      made.set(key, value);
+    }
+    return value;
+  };
+}
+
 export function createRuntime(options: RuntimeOptions): Runtime {
   const clients = new AwsClientFactory(options.clientOptions);
-  const limiters = new Map<string, TokenBucketLimiter>();
   const bucket = options.settings.modifyBucket ?? DEFAULT_MODIFY_BUCKET;
   const identity = cachedIdentity(async (eventRegion): Promise<CallerIdentity> => {
-    const id = await fetchCallerIdentity(clients.forRegion(options.homeRegion ?? eventRegion).sts);
+    const id = await fetchCallerIdentity(clients.get(STSClient, options.homeRegion ?? eventRegion));
     return options.ignoreOwnRole ? id : { ...id, roleName: undefined };
   });
-  const trail = options.repeatLookup ? cloudTrailLookup(options.clientOptions ?? {}) : undefined;
+  const lookup = options.repeatLookup
+    ? (region: string, since: Date, until: Date) =>
+        lookupModifyRecords(
+          clients.get(CloudTrailClient, region, {
+            requestTimeoutMs: options.clientOptions?.requestTimeoutMs ?? REPEAT_LOOKUP_TIMEOUT_MS,
+            maxAttempts: REPEAT_LOOKUP_ATTEMPTS,
+          }),
+          since,
+          until,
+        )
+    : undefined;
+  const api = perKey((region): RegionApi => regionApiFrom(clients, region));
   return {
     settings: options.settings,
     clients,
     close: () => {
       clients.destroy();
-      trail?.destroy();
     },
     core: {
       settings: options.settings,
-      clientsFor: (region) => clients.forRegion(region),
+      api,
       identity,
       now: () => new Date(),
       sleep,
       serializer: new KeyedSerializer(),
-      repeat: { memory: new RemediationMemory(), lookup: trail?.lookup },
-      modifyLimiter: (region) => {
-        let limiter = limiters.get(region);
-        if (!limiter) {
-          limiter = new TokenBucketLimiter(bucket);
-          limiters.set(region, limiter);
-        }
-        return limiter;
-      },
+      repeat: { memory: new RemediationMemory(), lookup },
+      modifyLimiter: perKey(() => new TokenBucketLimiter(bucket)),
       ...options.overrides,
     },
   };
-}
-
-/** Parses and remediates one event. Throws `InvalidEventError` for input that can't be processed. */
-export async function processEvent(
-  runtime: Runtime,
-  event: unknown,
-  snapshot?: ReadonlyMap<string, EndpointState>,
-): Promise<RemediationOutcome> {
-  const trigger = parseTriggerEvent(event);
-  return remediateEndpoint(runtime.core, trigger, { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) });
-}
-
-export const snapshotKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
-
-export function shouldNotify(outcome: RemediationOutcome): boolean {
-  return NOTIFIABLE_ACTIONS.has(outcome.action);
-}
-
-/**
- * Publishes the outcome's notification to the configured topic (in the topic's own region).
- * Returns the SNS message ID, or undefined when there is nothing to say or nowhere to say it.
- */
-export async function notifyOutcome(
-  runtime: Runtime,
-  outcome: RemediationOutcome,
-): Promise<string | undefined> {
-  const topicArn = runtime.settings.topicArn;
-  if (!topicArn || !shouldNotify(outcome)) return undefined;
-  const topicRegion = topicArn.split(':')[3] ?? outcome.region;
-  const notification = buildNotification(outcome, {
-    retentionDays: runtime.settings.retentionDays,
-    kmsKeyArn: runtime.settings.kmsKeyArn,
-  });
-  try {
-    return await publishNotification(runtime.clients.forRegion(topicRegion).sns, topicArn, notification);
-  } catch (error) {
-    throw toAwsCallError('Publish', error);
-  }
-}
-
-/**
- * The outcome as it may be written to logs: no session names (often a person's email), no
- * user-written descriptions. Never log the raw event: it holds access key IDs and source IPs.
- */
-export function loggableOutcome(outcome: RemediationOutcome): Record<string, unknown> {
-  const { description: _description, actor, ...rest } = outcome;
-  return { ...rest, actor: { type: actor.type, arn: actor.arn, invokedBy: actor.invokedBy } };
 }

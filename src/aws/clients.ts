@@ -1,7 +1,3 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryStrategyV2 } from '@smithy/types';
 
@@ -19,13 +15,6 @@ export interface AwsClientOptions {
   requestTimeoutMs?: number;
 }
 
-export interface RegionClients {
-  ec2: EC2Client;
-  logs: CloudWatchLogsClient;
-  sts: STSClient;
-  sns: SNSClient;
-}
-
 // A hung call must fail fast enough for the SDK to retry it, and for the whole chain to finish
 // inside the function's timeout. Every call here answers in well under a second when AWS is well.
 // The SDK's `standard` retry mode with its default 3 attempts is kept (full-jitter backoff from
@@ -35,11 +24,9 @@ export interface RegionClients {
 const CONNECTION_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 
-/**
- * Settings every client shares (timeouts, retries, profile, endpoint). Clients only some drivers
- * need (CloudTrail, Lambda, SQS for the CLI) are built from it where they are used, so the
- * Lambda bundle does not carry them.
- */
+export type ClientConfig = ReturnType<typeof clientConfig>;
+
+/** Settings every client shares: timeouts, retries, profile, endpoint. */
 export function clientConfig(region: string, o: AwsClientOptions) {
   return {
     region,
@@ -56,41 +43,41 @@ export function clientConfig(region: string, o: AwsClientOptions) {
   };
 }
 
+interface Destroyable {
+  destroy(): void;
+}
+
+/** Any SDK v3 client class: `new EC2Client(config)`. */
+export type ClientClass<C extends Destroyable> = new (config: ClientConfig) => C;
+
 /**
- * The one place AWS clients are made. One set per region, created on first use and reused across
- * invocations of a warm Lambda container (keep-alive connections, cached credentials).
+ * The one place AWS clients are made: one per client class and region, created on first use and
+ * reused across invocations of a warm Lambda container (keep-alive connections, cached
+ * credentials). The caller names the class, so a bundle carries only the clients its code uses
+ * (the Lambda bundle has no Lambda, SQS or CloudTrail-replay code).
  */
 export class AwsClientFactory {
-  private readonly byRegion = new Map<string, RegionClients>();
+  private readonly clients = new Map<ClientClass<Destroyable>, Map<string, Destroyable>>();
 
-  constructor(private readonly options: AwsClientOptions = {}) {}
+  constructor(readonly options: AwsClientOptions = {}) {}
 
-  forRegion(region: string): RegionClients {
-    let clients = this.byRegion.get(region);
-    if (!clients) {
-      clients = this.create(region);
-      this.byRegion.set(region, clients);
+  get<C extends Destroyable>(kind: ClientClass<C>, region: string, overrides: Partial<AwsClientOptions> = {}): C {
+    let byRegion = this.clients.get(kind);
+    if (!byRegion) {
+      byRegion = new Map();
+      this.clients.set(kind, byRegion);
     }
-    return clients;
-  }
-
-  private create(region: string): RegionClients {
-    const config = clientConfig(region, this.options);
-    return {
-      ec2: new EC2Client(config),
-      logs: new CloudWatchLogsClient(config),
-      sts: new STSClient(config),
-      sns: new SNSClient(config),
-    };
+    const key = Object.keys(overrides).length === 0 ? region : `${region} ${JSON.stringify(overrides)}`;
+    let client = byRegion.get(key) as C | undefined;
+    if (!client) {
+      client = new kind(clientConfig(region, { ...this.options, ...overrides }));
+      byRegion.set(key, client);
+    }
+    return client;
   }
 
   destroy(): void {
-    for (const c of this.byRegion.values()) {
-      c.ec2.destroy();
-      c.logs.destroy();
-      c.sts.destroy();
-      c.sns.destroy();
-    }
-    this.byRegion.clear();
+    for (const byRegion of this.clients.values()) for (const c of byRegion.values()) c.destroy();
+    this.clients.clear();
   }
 }

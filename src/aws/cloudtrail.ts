@@ -1,14 +1,110 @@
-import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { awsErrorCode, toAwsCallError } from '../domain/errors';
+import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import { envelopeFromRecord, WATCHED_EVENT_NAMES } from '../domain/event';
-import type { IntervalLimiter } from '../util/rate-limiter';
-import type { TimeWindow } from '../cli/time-window';
+import { awsErrorCode, toAwsCallError } from './errors';
+
+export { CloudTrailClient };
 
 export const LOOKUP_REPLAY_NAME = 'cvpn-log-guard-replay';
 /** The largest page LookupEvents returns. */
 const PAGE_SIZE = 50;
-/** Throttling that got past the limiter (another tool sharing the quota) is waited out this often. */
-const THROTTLE_RETRIES = 5;
+
+export interface TimeWindow {
+  since: Date;
+  until: Date;
+}
+
+export interface LookupPaging {
+  /** Paces every call (LookupEvents: 2 requests/second per account and region). */
+  limiter?: { acquire(): Promise<void> };
+  sleep?(ms: number): Promise<void>;
+  /** Throttling that got past the limiter (another tool sharing the quota) is waited out this often. */
+  throttleRetries?: number;
+  /** Stop after this many pages (a hint is not worth the whole history). */
+  maxPages?: number;
+}
+
+/**
+ * The one CloudTrail event-history reader: every page of LookupEvents for one event name in the
+ * window, newest first, with pacing and a page limit. Replay and repeat detection both use it.
+ */
+export async function* lookupEventPages(
+  cloudtrail: CloudTrailClient,
+  eventName: string,
+  window: TimeWindow,
+  paging: LookupPaging = {},
+): AsyncGenerator<Event[]> {
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await lookupPage(cloudtrail, eventName, window, nextToken, paging);
+    pages++;
+    yield page.Events ?? [];
+    nextToken = page.NextToken;
+  } while (nextToken && (paging.maxPages === undefined || pages < paging.maxPages));
+}
+
+async function lookupPage(
+  cloudtrail: CloudTrailClient,
+  eventName: string,
+  window: TimeWindow,
+  nextToken: string | undefined,
+  paging: LookupPaging,
+) {
+  for (let attempt = 0; ; attempt++) {
+    await paging.limiter?.acquire();
+    try {
+      // The same parameters on every page: CloudTrail rejects a NextToken used with others.
+      return await cloudtrail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }],
+          StartTime: window.since,
+          EndTime: window.until,
+          MaxResults: PAGE_SIZE,
+          NextToken: nextToken,
+        }),
+      );
+    } catch (error) {
+      const retries = paging.throttleRetries ?? 0;
+      if (awsErrorCode(error) !== 'ThrottlingException' || attempt >= retries || !paging.sleep) {
+        throw toAwsCallError('LookupEvents', error);
+      }
+      await paging.sleep(1000 * (attempt + 1));
+    }
+  }
+}
+
+type Parsed = { record: Record<string, unknown> } | { malformed: string };
+
+function parseRecord(e: Event): Parsed {
+  let record: unknown;
+  try {
+    record = JSON.parse(e.CloudTrailEvent ?? '');
+  } catch (error) {
+    return { malformed: `CloudTrailEvent is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : 'unreadable'})` };
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    return { malformed: 'CloudTrailEvent is not a JSON object' };
+  }
+  return { record: record as Record<string, unknown> };
+}
+
+/** Pages read at most for a repeat check: a hint is not worth more of the shared quota. */
+const REPEAT_MAX_PAGES = 2;
+
+/**
+ * The CloudTrail records of ModifyClientVpnEndpoint calls in [since, until), newest first, parsed
+ * (unreadable ones skipped). Throws AwsCallError; callers treat any failure as "no history".
+ */
+export async function lookupModifyRecords(cloudtrail: CloudTrailClient, since: Date, until: Date): Promise<unknown[]> {
+  const records: unknown[] = [];
+  for await (const page of lookupEventPages(cloudtrail, 'ModifyClientVpnEndpoint', { since, until }, { maxPages: REPEAT_MAX_PAGES })) {
+    for (const e of page) {
+      const parsed = parseRecord(e);
+      if ('record' in parsed) records.push(parsed.record);
+    }
+  }
+  return records;
+}
 
 export interface LookupResult {
   region: string;
@@ -24,82 +120,37 @@ export interface LookupResult {
 
 export interface LookupDeps {
   cloudtrail: CloudTrailClient;
-  limiter: IntervalLimiter;
+  limiter: { acquire(): Promise<void> };
   sleep(ms: number): Promise<void>;
   onPage?(progress: { region: string; pages: number; events: number }): void;
 }
 
-interface Candidate {
-  eventId: string;
-  time: number;
-  record: Record<string, unknown>;
-}
-
-async function lookupPage(
-  deps: LookupDeps,
-  eventName: string,
-  window: TimeWindow,
-  nextToken: string | undefined,
-) {
-  for (let attempt = 0; ; attempt++) {
-    await deps.limiter.acquire();
-    try {
-      // The same parameters on every page: CloudTrail rejects a NextToken used with others.
-      return await deps.cloudtrail.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }],
-          StartTime: window.since,
-          EndTime: window.until,
-          MaxResults: PAGE_SIZE,
-          NextToken: nextToken,
-        }),
-      );
-    } catch (error) {
-      if (awsErrorCode(error) !== 'ThrottlingException' || attempt >= THROTTLE_RETRIES) {
-        throw toAwsCallError('LookupEvents', error);
-      }
-      await deps.sleep(1000 * (attempt + 1));
-    }
-  }
-}
+/** Throttling that got past the limiter during a replay is waited out this often. */
+const REPLAY_THROTTLE_RETRIES = 5;
 
 /**
  * Reads the region's CloudTrail event history for the calls that can switch logging off. One
  * query per event name (LookupEvents takes a single lookup attribute), every page, paced to the
  * 2 requests/second/region quota by the caller's limiter.
  */
-export async function lookupClientVpnEvents(
-  deps: LookupDeps,
-  region: string,
-  window: TimeWindow,
-): Promise<LookupResult> {
-  const byId = new Map<string, Candidate>();
+export async function lookupClientVpnEvents(deps: LookupDeps, region: string, window: TimeWindow): Promise<LookupResult> {
+  const byId = new Map<string, { time: number; record: Record<string, unknown> }>();
   const result: LookupResult = { region, envelopes: [], malformed: [], pages: 0, filtered: 0, duplicates: 0 };
+  const paging = { limiter: deps.limiter, sleep: (ms: number) => deps.sleep(ms), throttleRetries: REPLAY_THROTTLE_RETRIES };
   let seen = 0;
 
   for (const eventName of WATCHED_EVENT_NAMES) {
-    let nextToken: string | undefined;
-    do {
-      const page = await lookupPage(deps, eventName, window, nextToken);
+    for await (const page of lookupEventPages(deps.cloudtrail, eventName, window, paging)) {
       result.pages++;
-      for (const e of page.Events ?? []) {
+      for (const e of page) {
         seen++;
         const eventId = e.EventId ?? '(no EventId)';
-        let record: unknown;
-        try {
-          record = JSON.parse(e.CloudTrailEvent ?? '');
-        } catch (error) {
-          result.malformed.push({
-            eventId,
-            reason: `CloudTrailEvent is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : 'unreadable'})`,
-          });
+        const parsed = parseRecord(e);
+        if ('malformed' in parsed) {
+          result.malformed.push({ eventId, reason: parsed.malformed });
           continue;
         }
-        if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-          result.malformed.push({ eventId, reason: 'CloudTrailEvent is not a JSON object' });
-          continue;
-        }
-        const r = record as Record<string, unknown>;
+        const r = parsed.record;
         if (r.eventSource !== 'ec2.amazonaws.com' || r.errorCode) {
           result.filtered++;
           continue;
@@ -110,11 +161,10 @@ export async function lookupClientVpnEvents(
           continue;
         }
         const time = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : Number.NaN;
-        byId.set(id, { eventId: id, time: Number.isNaN(time) ? 0 : time, record: r });
+        byId.set(id, { time: Number.isNaN(time) ? 0 : time, record: r });
       }
       deps.onPage?.({ region, pages: result.pages, events: seen });
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
   }
 
   result.envelopes = [...byId.values()]

@@ -1,23 +1,16 @@
 import {
   DescribeClientVpnEndpointsCommand,
+  DescribeRegionsCommand,
+  EC2Client,
   ModifyClientVpnEndpointCommand,
   type ClientVpnEndpoint,
-  type EC2Client,
   type ModifyClientVpnEndpointCommandInput,
 } from '@aws-sdk/client-ec2';
-import { awsErrorCode, toAwsCallError } from '../domain/errors';
-import type { LoggingState } from '../domain/outcome';
+import type { EndpointState } from '../domain/endpoint';
+import { REGION_PATTERN } from '../domain/patterns';
+import { awsErrorCode, toAwsCallError } from './errors';
 
-export interface EndpointState {
-  endpointId: string;
-  /** `pending-associate`, `available`, `deleting`, `deleted`, `pending`. */
-  status: string;
-  description?: string;
-  logging: LoggingState;
-  tags: Record<string, string>;
-}
-
-export const GONE_STATUSES: ReadonlySet<string> = new Set(['deleting', 'deleted']);
+export { EC2Client };
 
 export function endpointStateFrom(endpoint: ClientVpnEndpoint): EndpointState {
   const options = endpoint.ConnectionLogOptions;
@@ -39,20 +32,40 @@ export function endpointStateFrom(endpoint: ClientVpnEndpoint): EndpointState {
 }
 
 /** The endpoint as AWS sees it now, or `undefined` when it does not exist (any more). */
-export async function describeEndpoint(
-  ec2: EC2Client,
-  endpointId: string,
-): Promise<EndpointState | undefined> {
+export async function describeEndpoint(ec2: EC2Client, endpointId: string): Promise<EndpointState | undefined> {
   try {
-    const out = await ec2.send(
-      new DescribeClientVpnEndpointsCommand({ ClientVpnEndpointIds: [endpointId] }),
-    );
+    const out = await ec2.send(new DescribeClientVpnEndpointsCommand({ ClientVpnEndpointIds: [endpointId] }));
     const found = out.ClientVpnEndpoints?.find((e) => e.ClientVpnEndpointId === endpointId);
     return found ? endpointStateFrom(found) : undefined;
   } catch (error) {
     if (awsErrorCode(error) === 'InvalidClientVpnEndpointId.NotFound') return undefined;
     throw toAwsCallError('DescribeClientVpnEndpoints', error);
   }
+}
+
+/** Large pages: one call lists up to 1000 endpoints (the API's maximum). */
+const PAGE_SIZE = 1000;
+
+/** Every endpoint of the region, every page; `onPage` after each. */
+export async function listEndpoints(
+  ec2: EC2Client,
+  onPage: (pages: number, endpoints: number) => void = () => undefined,
+): Promise<{ endpoints: EndpointState[]; pages: number }> {
+  const endpoints: EndpointState[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    try {
+      const page = await ec2.send(new DescribeClientVpnEndpointsCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }));
+      for (const e of page.ClientVpnEndpoints ?? []) endpoints.push(endpointStateFrom(e));
+      nextToken = page.NextToken;
+    } catch (error) {
+      throw toAwsCallError('DescribeClientVpnEndpoints', error);
+    }
+    pages++;
+    onPage(pages, endpoints.length);
+  } while (nextToken);
+  return { endpoints, pages };
 }
 
 /**
@@ -84,5 +97,19 @@ export async function enableConnectionLogging(
     await ec2.send(new ModifyClientVpnEndpointCommand(enableLoggingRequest(endpointId, logGroup, logStream)));
   } catch (error) {
     throw toAwsCallError('ModifyClientVpnEndpoint', error);
+  }
+}
+
+/** The regions enabled for this account (opt-in regions only once opted in). */
+export async function enabledRegions(ec2: EC2Client): Promise<string[]> {
+  try {
+    const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
+    return (out.Regions ?? [])
+      .filter((r) => r.OptInStatus !== 'not-opted-in')
+      .map((r) => r.RegionName ?? '')
+      .filter((name) => REGION_PATTERN.test(name))
+      .sort();
+  } catch (error) {
+    throw toAwsCallError('DescribeRegions', error);
   }
 }

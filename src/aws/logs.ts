@@ -1,13 +1,14 @@
 import {
+  CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
-  type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mapLimited } from '../util/concurrency';
-import { awsErrorCode, toAwsCallError } from '../domain/errors';
+import { MANAGED_BY_TAG, type LogGroupInfo } from '../domain/endpoint';
+import { awsErrorCode, toAwsCallError } from './errors';
 
-export const MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' } as const;
+export { CloudWatchLogsClient };
 
 export interface LogGroupSettings {
   retentionDays: number;
@@ -52,23 +53,6 @@ export async function setRetention(logs: CloudWatchLogsClient, name: string, ret
   } catch (error) {
     throw toAwsCallError('PutRetentionPolicy', error);
   }
-}
-
-export interface LogGroupInfo {
-  name: string;
-  retentionInDays?: number;
-  kmsKeyId?: string;
-}
-
-/**
- * The log group of that exact name, or undefined when it does not exist. Logging can be "on" while
- * its group was deleted: Client VPN then writes nowhere, and only this read shows it.
- */
-export async function describeLogGroup(
-  logs: CloudWatchLogsClient,
-  name: string,
-): Promise<LogGroupInfo | undefined> {
-  return (await describeLogGroups(logs, [name])).get(name);
 }
 
 /** How many names one DescribeLogGroups takes in `logGroupIdentifiers` (API limit: 50). */

@@ -1,6 +1,5 @@
-import type { Settings } from '../app/config';
+import type { Settings } from '../domain/settings';
 import { createRuntime, type Runtime } from '../app/runtime';
-import { CliClients } from './cli-clients';
 import { homeRegion, type Flags } from './flags';
 import type { CliIo } from './io';
 import { Progress } from './progress';
@@ -11,7 +10,6 @@ export interface CliContext {
   settings: Settings;
   io: CliIo;
   runtime: Runtime;
-  clients: CliClients;
   home: string | undefined;
   progress: Progress;
   /** Results and tables; nothing when --quiet (only the summary) or reserved for JSON. */
@@ -35,7 +33,6 @@ export function createContext(flags: Flags, settings: Settings, io: CliIo): CliC
     settings,
     io,
     runtime,
-    clients: new CliClients(clientOptions),
     home,
     progress: new Progress(showProgress ? io.progress : undefined),
     out: (line) => {
@@ -47,5 +44,4 @@ export function createContext(flags: Flags, settings: Settings, io: CliIo): CliC
 export function closeContext(ctx: CliContext): void {
   ctx.progress.done();
   ctx.runtime.close();
-  ctx.clients.destroy();
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { parseSettings, REGION_PATTERN, type Settings } from '../app/config';
+import { parseSettings } from '../app/config';
+import { REGION_PATTERN } from '../domain/patterns';
+import type { Settings } from '../domain/settings';
 import { ConfigError } from '../domain/errors';
 import { formatIssues } from '../util/zod-format';
 import { UsageError } from './usage-error';

@@ -1,11 +1,5 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { toAwsCallError } from '../domain/errors';
+import { FailureQueue, type QueueMessage } from '../app/services';
+import { AwsCallError } from '../domain/errors';
 import { plainText } from '../notify/sanitize';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
@@ -54,13 +48,12 @@ async function resolveQueueUrl(ctx: CliContext): Promise<{ url: string; region: 
   if (!ctx.home) throw new UsageError('pass --queue-url (the stack output FailureQueueUrl), or --region and --stage');
   const name = `cvpn-log-guard-${ctx.flags.stage ?? 'dev'}-failed-events`;
   try {
-    const out = await ctx.clients.sqs(ctx.home).send(new GetQueueUrlCommand({ QueueName: name }));
-    if (!out.QueueUrl) throw new UsageError(`queue ${name} has no URL`);
-    return { url: out.QueueUrl, region: ctx.home };
+    const url = await FailureQueue.find(ctx.runtime, ctx.home, name);
+    if (!url) throw new UsageError(`queue ${name} has no URL`);
+    return { url, region: ctx.home };
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const e = toAwsCallError('GetQueueUrl', error);
-    throw new UsageError(`cannot find the failure queue ${name} in ${ctx.home} (${e.code}); pass --queue-url`);
+    if (!(error instanceof AwsCallError)) throw error;
+    throw new UsageError(`cannot find the failure queue ${name} in ${ctx.home} (${error.code}); pass --queue-url`);
   }
 }
 
@@ -70,28 +63,20 @@ async function resolveQueueUrl(ctx: CliContext): Promise<{ url: string; region: 
  */
 export async function redrive(ctx: CliContext): Promise<number> {
   const { url, region } = await resolveQueueUrl(ctx);
-  const sqs = ctx.clients.sqs(region);
+  const queue = new FailureQueue(ctx.runtime, region, url);
   const done: Redriven[] = [];
   const seen = new Set<string>();
-  const kept: Message[] = [];
+  const kept: QueueMessage[] = [];
   const dryRun = ctx.flags['dry-run'];
 
   for (;;) {
-    let batch: Message[];
-    try {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: BATCH, WaitTimeSeconds: 1, VisibilityTimeout: VISIBILITY_SECONDS }),
-      );
-      batch = out.Messages ?? [];
-    } catch (error) {
-      throw toAwsCallError('ReceiveMessage', error);
-    }
-    const fresh = batch.filter((m) => m.MessageId !== undefined && !seen.has(m.MessageId));
+    const batch = await queue.receive(BATCH, VISIBILITY_SECONDS);
+    const fresh = batch.filter((m) => !seen.has(m.messageId));
     if (fresh.length === 0) break;
     for (const message of fresh) {
-      const messageId = message.MessageId ?? '';
+      const { messageId } = message;
       seen.add(messageId);
-      const { event, why } = eventOf(message.Body ?? '');
+      const { event, why } = eventOf(message.body);
       if (why !== undefined) {
         done.push({ messageId, deleted: false, why });
         kept.push(message);
@@ -102,12 +87,12 @@ export async function redrive(ctx: CliContext): Promise<number> {
       const succeeded = !isFailure(result) && result.kind !== 'ignored';
       if (succeeded && !dryRun) {
         try {
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
+          await queue.delete(message);
           done.push({ messageId, result, deleted: true });
           continue;
         } catch (error) {
-          const e = toAwsCallError('DeleteMessage', error);
-          done.push({ messageId, result, deleted: false, why: `processed, but could not delete: ${e.code}` });
+          if (!(error instanceof AwsCallError)) throw error;
+          done.push({ messageId, result, deleted: false, why: `processed, but could not delete: ${error.code}` });
           continue;
         }
       }
@@ -118,7 +103,7 @@ export async function redrive(ctx: CliContext): Promise<number> {
   // What stays becomes visible again at once, for the alarm and the next redrive.
   for (const message of kept) {
     try {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+      await queue.release(message);
     } catch {
       // It reappears on its own after the visibility timeout.
     }

@@ -1,13 +1,12 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { InvalidEventError, toAwsCallError } from '../domain/errors';
+import { AwsCallError, InvalidEventError } from '../domain/errors';
 import { envelopeFromRecord, isBareCloudTrailRecord } from '../domain/event';
-import { lookupClientVpnEvents } from '../aws/cloudtrail';
 import type { RemediationOutcome } from '../domain/outcome';
-import type { EndpointState } from '../aws/ec2';
-import { notifyOutcome, processEvent, snapshotKey, type Runtime } from '../app/runtime';
+import type { EndpointState } from '../domain/endpoint';
+import { announce, REPLAY_POLICY } from '../app/announce';
+import { processEvent, snapshotKey } from '../app/process';
+import type { Runtime } from '../app/runtime';
+import { invokeDeployed, readHistory, regionSnapshot, type InvokeResult } from '../app/services';
 import { mapLimited } from '../util/concurrency';
-import { listEndpoints } from '../core/scan';
-import { IntervalLimiter } from '../util/rate-limiter';
 import { plainText } from '../notify/sanitize';
 import { checkWindow, parseTimeArg } from './time-window';
 import type { CliContext } from './context';
@@ -18,8 +17,6 @@ import { resolveRegions } from './regions';
 import { UsageError } from './usage-error';
 
 export const REPLAY_NAME = 'cvpn-log-guard-cli';
-/** CloudTrail LookupEvents quota: 2 requests per second per account per region. */
-const LOOKUP_PER_SECOND = 2;
 
 /** One line of replay output: an outcome, a remote invocation, or why an entry was not processed. */
 export type ReplayResult =
@@ -96,13 +93,9 @@ export async function replayOne(
     throw error;
   }
   if (!publish) return { kind: 'outcome', outcome, notified: false };
-  try {
-    const messageId = await notifyOutcome(runtime, outcome);
-    return { kind: 'outcome', outcome, notified: messageId !== undefined };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { kind: 'outcome', outcome, notified: false, notifyError: reason };
-  }
+  const sent = await announce(runtime, outcome, REPLAY_POLICY);
+  if (sent.status === 'unsent') return { kind: 'outcome', outcome, notified: false, notifyError: sent.error.message };
+  return { kind: 'outcome', outcome, notified: sent.status === 'sent' };
 }
 
 /**
@@ -114,28 +107,22 @@ async function invokeRemote(ctx: CliContext, entry: Entry, fn: string): Promise<
   const region = arnRegion ?? entry.region ?? ctx.home;
   if (!region) throw new UsageError('--invoke needs a region: use a function ARN or set AWS_REGION');
   const base = { kind: 'invoked' as const, where: entry.where, region, eventId: entry.eventId };
-  let out;
+  let out: InvokeResult;
   try {
-    out = await ctx.clients.lambda(region).send(
-      new InvokeCommand({
-        FunctionName: fn,
-        InvocationType: 'RequestResponse',
-        Payload: new TextEncoder().encode(JSON.stringify(entry.event)),
-      }),
-    );
+    out = await invokeDeployed(ctx.runtime, region, fn, entry.event);
   } catch (error) {
-    const e = toAwsCallError('Invoke', error);
-    return { ...base, status: 'error', detail: `${e.code}: ${e.awsMessage}`, failed: true };
+    if (!(error instanceof AwsCallError)) throw error;
+    return { ...base, status: 'error', detail: `${error.code}: ${error.awsMessage}`, failed: true };
   }
-  const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+  const text = out.payload;
   let body: { status?: unknown; action?: unknown; reason?: unknown; errorType?: unknown; errorMessage?: unknown } = {};
   try {
     body = text ? (JSON.parse(text) as typeof body) : {};
   } catch {
     body = {};
   }
-  if (out.FunctionError) {
-    const detail = `${typeof body.errorType === 'string' ? body.errorType : out.FunctionError}: ${typeof body.errorMessage === 'string' ? body.errorMessage : text}`;
+  if (out.functionError) {
+    const detail = `${typeof body.errorType === 'string' ? body.errorType : out.functionError}: ${typeof body.errorMessage === 'string' ? body.errorMessage : text}`;
     return { ...base, status: 'function-error', detail, failed: true };
   }
   const status = typeof body.status === 'string' ? body.status : 'unknown';
@@ -243,11 +230,6 @@ export async function replayFile(ctx: CliContext, path: string): Promise<number>
   return results.some(isFailure) ? EXIT_FAILED : EXIT_OK;
 }
 
-async function regionSnapshot(runtime: Runtime, region: string): Promise<Map<string, EndpointState>> {
-  const { endpoints } = await listEndpoints(runtime, region);
-  return new Map(endpoints.map((e) => [snapshotKey(region, e.endpointId), e]));
-}
-
 interface RegionReplay {
   region: string;
   pages: number;
@@ -273,18 +255,9 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
       const counters = { pages: 0, events: 0, remediated: 0, failed: 0 };
       const replay: RegionReplay = { region, pages: 0, events: 0, malformed: 0, results: [] };
       try {
-        const lookup = await lookupClientVpnEvents(
-          {
-            cloudtrail: ctx.clients.cloudtrail(region),
-            limiter: new IntervalLimiter(LOOKUP_PER_SECOND),
-            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-            onPage: (p) => {
-              ctx.progress.update(region, { ...counters, pages: p.pages, events: p.events });
-            },
-          },
-          region,
-          window,
-        );
+        const lookup = await readHistory(ctx.runtime, region, window, (p) => {
+          ctx.progress.update(region, { ...counters, pages: p.pages, events: p.events });
+        });
         replay.pages = lookup.pages;
         replay.events = lookup.envelopes.length;
         replay.malformed = lookup.malformed.length;

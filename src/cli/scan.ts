@@ -1,7 +1,7 @@
 import type { RemediationOutcome } from '../domain/outcome';
-import { notifyOutcome } from '../app/runtime';
+import { announce, SCAN_POLICY } from '../app/announce';
+import { scanRegion, type RegionScan, type ScanRow } from '../app/services';
 import { plainText } from '../notify/sanitize';
-import { scanRegion, type RegionScan, type ScanRow } from '../core/scan';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { table } from './progress';
@@ -31,20 +31,16 @@ function cell(row: ScanRow): string[] {
 export async function scan(ctx: CliContext): Promise<number> {
   const regions = await resolveRegions(ctx.flags.regions, ctx.home, ctx.runtime);
   const notifyErrors: string[] = [];
-  const announce = async (outcome: RemediationOutcome): Promise<void> => {
-    if (outcome.action !== 'remediated' && outcome.action !== 'failed') return;
-    try {
-      await notifyOutcome(ctx.runtime, outcome);
-    } catch (error) {
-      notifyErrors.push(`${outcome.endpointId}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  const alertFor = async (outcome: RemediationOutcome): Promise<void> => {
+    const sent = await announce(ctx.runtime, outcome, SCAN_POLICY);
+    if (sent.status === 'unsent') notifyErrors.push(`${outcome.endpointId}: ${sent.error.message}`);
   };
   const scans = await Promise.all(
     regions.map(async (region): Promise<RegionScan & { error?: string }> => {
       try {
         return await scanRegion(ctx.runtime, region, {
           apply: ctx.flags.apply,
-          onOutcome: announce,
+          onOutcome: alertFor,
           onProgress: (p) => {
             ctx.progress.update(region, { pages: p.pages, endpoints: p.endpoints, remediated: p.remediated, failed: p.failed });
           },

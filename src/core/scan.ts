@@ -1,12 +1,9 @@
-import { DescribeClientVpnEndpointsCommand } from '@aws-sdk/client-ec2';
-import { toAwsCallError } from '../domain/errors';
-import { endpointStateFrom, GONE_STATUSES, type EndpointState } from '../aws/ec2';
+import { GONE_STATUSES, type EndpointState, type LogGroupInfo } from '../domain/endpoint';
 import type { TriggerEvent } from '../domain/event';
 import { checkExemption } from '../domain/exemption';
-import { describeLogGroups, type LogGroupInfo } from '../aws/logs';
 import type { RemediationOutcome } from '../domain/outcome';
-import type { Runtime } from '../app/runtime';
 import { mapLimited } from '../util/concurrency';
+import type { CoreDeps } from './ports';
 import { remediateEndpoint } from './remediate';
 
 /** One endpoint as the scan saw it (and, with apply, what became of it). */
@@ -40,32 +37,11 @@ export interface ScanOptions {
   onOutcome?(outcome: RemediationOutcome): Promise<void>;
 }
 
-/** Large pages: one call lists up to 1000 endpoints. */
-const PAGE_SIZE = 1000;
 /**
  * Remediations in flight at once per region; each is a handful of calls, Modify among them. The
  * Modify pacing (CoreDeps.modifyLimiter), not this number, keeps within the EC2 request quota.
  */
 const APPLY_CONCURRENCY = 32;
-
-export async function listEndpoints(runtime: Runtime, region: string, onPage: (pages: number, n: number) => void = () => undefined) {
-  const { ec2 } = runtime.clients.forRegion(region);
-  const endpoints: EndpointState[] = [];
-  let nextToken: string | undefined;
-  let pages = 0;
-  do {
-    try {
-      const page = await ec2.send(new DescribeClientVpnEndpointsCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }));
-      for (const e of page.ClientVpnEndpoints ?? []) endpoints.push(endpointStateFrom(e));
-      nextToken = page.NextToken;
-    } catch (error) {
-      throw toAwsCallError('DescribeClientVpnEndpoints', error);
-    }
-    pages++;
-    onPage(pages, endpoints.length);
-  } while (nextToken);
-  return { endpoints, pages };
-}
 
 /** What a scan or sweep tells the core in place of a CloudTrail event. */
 export function scanTrigger(region: string, account: string, endpointId: string, now: Date, runId: string): TriggerEvent {
@@ -121,29 +97,29 @@ function rowFor(
  * but writes to a deleted log group. With `apply`, remediates each non-compliant endpoint through
  * the same core as the Lambda (describe again, decide, act, verify).
  */
-export async function scanRegion(runtime: Runtime, region: string, options: ScanOptions): Promise<RegionScan> {
-  const now = runtime.core.now();
+export async function scanRegion(deps: CoreDeps, region: string, options: ScanOptions): Promise<RegionScan> {
+  const now = deps.now();
+  const api = deps.api(region);
   const progress = { region, pages: 0, endpoints: 0, remediated: 0, failed: 0 };
-  const { endpoints, pages } = await listEndpoints(runtime, region, (p, n) => {
+  const { endpoints, pages } = await api.listEndpoints((p, n) => {
     progress.pages = p;
     progress.endpoints = n;
     options.onProgress?.({ ...progress });
   });
 
-  const { logs } = runtime.clients.forRegion(region);
   const groupNames = [
     ...new Set(endpoints.filter((e) => e.logging.enabled && e.logging.logGroup).map((e) => e.logging.logGroup ?? '')),
   ];
-  const found = await describeLogGroups(logs, groupNames);
+  const found = await api.describeLogGroups(groupNames);
   const groups = new Map(groupNames.map((name) => [name, found.get(name)]));
-  const rows = endpoints.map((e) => rowFor(region, e, groups, runtime.settings.exemptTagKey, now));
+  const rows = endpoints.map((e) => rowFor(region, e, groups, deps.settings.exemptTagKey, now));
   if (!options.apply) return { region, rows, pages };
 
-  const { account } = await runtime.core.identity(region);
+  const { account } = await deps.identity(region);
   const runId = now.toISOString().replace(/[^0-9]/g, '').slice(0, 14);
   const pending = rows.filter((r) => !r.compliant);
   await mapLimited(pending, APPLY_CONCURRENCY, async (row) => {
-    const outcome = await remediateEndpoint(runtime.core, scanTrigger(region, account, row.endpointId, now, runId), {
+    const outcome = await remediateEndpoint(deps, scanTrigger(region, account, row.endpointId, now, runId), {
       checkLogGroup: true,
     });
     row.outcome = outcome;

@@ -1,4 +1,5 @@
 import type { Actor, ToolKind } from './outcome';
+import { ASSUMED_ROLE_ARN_PATTERN, ROLE_ARN_PATTERN } from './patterns';
 
 export interface UserIdentity {
   type?: string;
@@ -7,8 +8,6 @@ export interface UserIdentity {
   invokedBy?: string;
   sessionContext?: { sessionIssuer?: { arn?: string; userName?: string } };
 }
-
-const ASSUMED_ROLE_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
 
 /**
  * Who made the call. For assumed roles the role is the accountable principal (the session name is
@@ -20,7 +19,7 @@ export function actorFromIdentity(identity: UserIdentity | undefined): Actor {
   if (type === 'AWSService') {
     return { type, invokedBy: identity.invokedBy };
   }
-  const sessionArn = identity.arn?.match(ASSUMED_ROLE_ARN);
+  const sessionArn = identity.arn?.match(ASSUMED_ROLE_ARN_PATTERN);
   if (sessionArn) {
     const [, partition, account, roleName, sessionName] = sessionArn;
     const issuerArn = identity.sessionContext?.sessionIssuer?.arn;
@@ -40,7 +39,7 @@ export function actorFromIdentity(identity: UserIdentity | undefined): Actor {
 
 /** A role's name from its ARN, ignoring its path. */
 export function roleNameFromArn(arn: string): string | undefined {
-  const m = arn.match(/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/);
+  const m = arn.match(ROLE_ARN_PATTERN);
   return m?.[1];
 }
 

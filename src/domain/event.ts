@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { actorFromIdentity, classifyTool } from './actor';
-import { REGION_PATTERN } from '../app/config';
+import { ACCOUNT_ID_PATTERN, ENDPOINT_ID_PATTERN, REGION_PATTERN } from './patterns';
 import { InvalidEventError } from './errors';
 import type { Actor, ToolKind } from './outcome';
 import { formatIssues } from '../util/zod-format';
 
-export const ENDPOINT_ID_PATTERN = /^cvpn-endpoint-[0-9a-f]{17}$/;
 export const WATCHED_EVENT_NAMES = ['CreateClientVpnEndpoint', 'ModifyClientVpnEndpoint'] as const;
 export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
 
@@ -24,7 +23,7 @@ export interface TriggerEvent {
 }
 
 const timestamp = z.string().check(z.refine((s: string) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp'));
-const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account ID'));
+const accountId = z.string().check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account ID'));
 const region = z.string().check(z.regex(REGION_PATTERN, 'must be an AWS region name such as us-east-1'));
 const optionalString = z.optional(z.string());
 

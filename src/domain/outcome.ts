@@ -1,4 +1,3 @@
-import type { RepeatedSwitchOff } from './repeat';
 
 /**
  * The one record every processed event produces, whoever drove it (Lambda, replay, sweep).
@@ -39,6 +38,28 @@ export interface Actor {
   sessionName?: string;
   /** The service that acted, for `AWSService` identities. */
   invokedBy?: string;
+}
+
+/** One time logging was turned on for an endpoint. */
+export interface LoggingEnabled {
+  /** ISO 8601. */
+  at: string;
+  /** Turned on by cvpn-log-guard itself (its execution role, or this process). */
+  byRemediator: boolean;
+  source: 'memory' | 'cloudtrail';
+}
+
+/** Logging was switched off again after it had been turned back on within the window. */
+export interface RepeatedSwitchOff {
+  /** When logging was last turned back on before this switch-off (ISO 8601). */
+  previousEnableAt: string;
+  previousByRemediator: boolean;
+  /** Milliseconds from that re-enable to this switch-off. */
+  afterMs: number;
+  /** Times logging was turned back on within the window: the rounds of the fight so far. */
+  enablesInWindow: number;
+  windowMs: number;
+  source: 'memory' | 'cloudtrail';
 }
 
 export interface LoggingState {

@@ -25,11 +25,9 @@
  *    So: memory first, CloudTrail when memory has nothing, both best-effort. A lookup that fails
  *    or is throttled yields no `repeat`; it never delays or fails the remediation.
  */
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { actorFromIdentity, type UserIdentity } from './actor';
-import { clientConfig, type AwsClientOptions } from '../aws/clients';
 import { isOwnAction, type CallerIdentity } from './identity';
-import type { ToolKind } from './outcome';
+import type { LoggingEnabled, RepeatedSwitchOff, ToolKind } from './outcome';
 
 // ---------------------------------------------------------------------------------------------
 // Infrastructure as code
@@ -82,28 +80,6 @@ export function templateFight(tool: ToolKind): TemplateFight | undefined {
 
 /** How far back a re-enable counts: a day covers daily pipelines and an on-call shift. */
 export const DEFAULT_REPEAT_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** One time logging was turned on for an endpoint. */
-export interface LoggingEnabled {
-  /** ISO 8601. */
-  at: string;
-  /** Turned on by cvpn-log-guard itself (its execution role, or this process). */
-  byRemediator: boolean;
-  source: 'memory' | 'cloudtrail';
-}
-
-/** Logging was switched off again after it had been turned back on within the window. */
-export interface RepeatedSwitchOff {
-  /** When logging was last turned back on before this switch-off (ISO 8601). */
-  previousEnableAt: string;
-  previousByRemediator: boolean;
-  /** Milliseconds from that re-enable to this switch-off. */
-  afterMs: number;
-  /** Times logging was turned back on within the window: the rounds of the fight so far. */
-  enablesInWindow: number;
-  windowMs: number;
-  source: 'memory' | 'cloudtrail';
-}
 
 /** Two records of one re-enable (our memory and CloudTrail) are at most this far apart. */
 const SAME_ENABLE_MS = 60_000;
@@ -189,77 +165,6 @@ export function enablesFromCloudTrail(
   return out;
 }
 
-/** The largest page LookupEvents returns; Client VPN Modify calls are rare, one page is the norm. */
-const LOOKUP_PAGE = 50;
-/** Pages read at most: a hint is not worth more of the shared 2 requests/second quota. */
-const LOOKUP_MAX_PAGES = 2;
-
-/**
- * The CloudTrail records of ModifyClientVpnEndpoint calls in [since, until), newest first, parsed.
- * Throws what the SDK throws; callers treat any failure as "no history".
- */
-export async function lookupModifyRecords(
-  cloudtrail: CloudTrailClient,
-  since: Date,
-  until: Date,
-): Promise<unknown[]> {
-  const records: unknown[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
-    const out = await cloudtrail.send(
-      new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ModifyClientVpnEndpoint' }],
-        StartTime: since,
-        EndTime: until,
-        MaxResults: LOOKUP_PAGE,
-        NextToken: nextToken,
-      }),
-    );
-    for (const e of out.Events ?? []) {
-      try {
-        records.push(JSON.parse(e.CloudTrailEvent ?? ''));
-      } catch {
-        // An unreadable record is skipped: see enablesFromCloudTrail.
-      }
-    }
-    nextToken = out.NextToken;
-    if (!nextToken) break;
-  }
-  return records;
-}
-
-/** A lookup is a hint: it gets two tries and two seconds, never the remediation's time. */
-const LOOKUP_TIMEOUT_MS = 2_000;
-const LOOKUP_ATTEMPTS = 2;
-
-/**
- * `RepeatSources.lookup` backed by CloudTrail, one client per region, made on first use (so a
- * run that never finds logging off never creates one). `destroy` closes them.
- */
-export function cloudTrailLookup(options: AwsClientOptions): {
-  lookup: (region: string, since: Date, until: Date) => Promise<unknown[]>;
-  destroy: () => void;
-} {
-  const clients = new Map<string, CloudTrailClient>();
-  return {
-    lookup: (region, since, until) => {
-      let client = clients.get(region);
-      if (!client) {
-        client = new CloudTrailClient({
-          ...clientConfig(region, { requestTimeoutMs: LOOKUP_TIMEOUT_MS, ...options }),
-          maxAttempts: LOOKUP_ATTEMPTS,
-        });
-        clients.set(region, client);
-      }
-      return lookupModifyRecords(client, since, until);
-    },
-    destroy: () => {
-      for (const c of clients.values()) c.destroy();
-      clients.clear();
-    },
-  };
-}
-
 /**
  * This process's record of the re-enables it made, per endpoint. Bounded: a long-lived CLI run or
  * a warm container touching thousands of endpoints keeps only the newest.
@@ -288,42 +193,5 @@ export class RemediationMemory {
   }
 }
 
-export interface RepeatSources {
-  /** Keyed `<region>/<endpointId>`, like the core's serializer. */
-  memory?: RemediationMemory;
-  /**
-   * CloudTrail records of the region in [since, until) (e.g. lookupModifyRecords); omitted
-   * where CloudTrail is not wired, which leaves memory alone.
-   */
-  lookup?: (region: string, since: Date, until: Date) => Promise<unknown[]>;
-  /** This process's identity, to tell our own re-enables from other people's. */
-  self?: CallerIdentity;
-  windowMs?: number;
-}
-
 /** The memory key of an endpoint. */
 export const repeatKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
-
-/**
- * Whether the switch-off of `endpointId` at `switchOffAt` repeats a recent fix: memory first
- * (free), CloudTrail when memory knows nothing. Never throws.
- */
-export async function findRepeat(
-  sources: RepeatSources,
-  region: string,
-  endpointId: string,
-  switchOffAt: string,
-): Promise<RepeatedSwitchOff | undefined> {
-  const windowMs = sources.windowMs ?? DEFAULT_REPEAT_WINDOW_MS;
-  const remembered = sources.memory?.enables(repeatKey(region, endpointId)) ?? [];
-  const fromMemory = detectRepeat(remembered, switchOffAt, windowMs);
-  if (fromMemory || !sources.lookup) return fromMemory;
-  const off = Date.parse(switchOffAt);
-  if (Number.isNaN(off)) return undefined;
-  try {
-    const records = await sources.lookup(region, new Date(off - windowMs), new Date(off));
-    return detectRepeat(enablesFromCloudTrail(records, endpointId, sources.self), switchOffAt, windowMs);
-  } catch {
-    return undefined;
-  }
-}

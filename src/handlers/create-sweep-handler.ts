@@ -3,10 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { announce, SCAN_POLICY } from '../app/announce';
 import { recordOutcomeMetrics } from '../app/observability';
+import { loggableOutcome } from '../app/process';
+import type { Runtime } from '../app/runtime';
+import { scanRegion } from '../app/services';
 import type { RemediationOutcome } from '../domain/outcome';
-import { loggableOutcome, notifyOutcome, type Runtime } from '../app/runtime';
-import { scanRegion } from '../core/scan';
 
 export interface SweepHandlerDeps {
   runtime: Runtime;
@@ -24,10 +26,6 @@ export interface SweepSummary {
   nonCompliant: number;
 }
 
-/** Outcomes the sweep announces: what it changed or could not change. Exemptions and notify-only
- * findings would repeat every hour, so they stay in the summary line only. */
-const ANNOUNCED = new Set(['remediated', 'failed']);
-
 /**
  * The safety net: on a schedule, scans its own region and fixes what the events missed
  * (endpoints from before deployment, lost events, deleted log groups).
@@ -38,15 +36,11 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
   const handle = async (): Promise<SweepSummary> => {
     // A failure to list endpoints throws: the invocation fails and the next run tries again.
     // Alerts go out as each remediation ends, while the others still run.
-    const announce = async (outcome: RemediationOutcome): Promise<void> => {
-      if (!ANNOUNCED.has(outcome.action)) return;
-      try {
-        await notifyOutcome(runtime, outcome);
-      } catch (error) {
-        logger.error('Alert could not be sent', { endpointId: outcome.endpointId, error: error instanceof Error ? error.message : String(error) });
-      }
+    const alertFor = async (outcome: RemediationOutcome): Promise<void> => {
+      const sent = await announce(runtime, outcome, SCAN_POLICY);
+      if (sent.status === 'unsent') logger.error('Alert could not be sent', { endpointId: outcome.endpointId, error: sent.error.message });
     };
-    const scan = await scanRegion(runtime, region, { apply: true, onOutcome: announce });
+    const scan = await scanRegion(runtime, region, { apply: true, onOutcome: alertFor });
     const summary: SweepSummary = { region, endpoints: scan.rows.length, compliant: 0, remediated: 0, failed: 0, nonCompliant: 0 };
     for (const row of scan.rows) {
       if (row.compliant) summary.compliant++;

@@ -9,7 +9,6 @@
  * tag values, ARNs with user names, session names, AWS error messages) goes through
  * `plainText` (email) or `slackText` (chat) on its way in.
  */
-import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import {
   ACCOUNT_ID_PATTERN,
@@ -21,8 +20,8 @@ import {
   logGroupConsoleUrl,
   partitionForRegion,
 } from './console-links';
-import { templateFight, type RepeatedSwitchOff } from '../domain/repeat';
-import type { LoggingState, OutcomeError, RemediationOutcome, ToolKind } from '../domain/outcome';
+import { templateFight } from '../domain/repeat';
+import type { LoggingState, OutcomeError, RemediationOutcome, RepeatedSwitchOff, ToolKind } from '../domain/outcome';
 import { defangUrls, plainText, slackText, subjectText } from './sanitize';
 
 // ---------------------------------------------------------------------------------------------
@@ -779,9 +778,20 @@ function messageBody(n: Notification): string {
   return JSON.stringify({ default: chat, https: chat, email: n.email });
 }
 
-function messageAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> {
+type StringAttribute = { DataType: 'String'; StringValue: string };
+
+/** What SNS Publish takes, as plain data (the call itself is in src/aws/sns.ts). */
+export interface SnsPublishInput {
+  TopicArn: string;
+  MessageStructure: 'json';
+  Message: string;
+  Subject: string;
+  MessageAttributes: Record<string, StringAttribute>;
+}
+
+function messageAttributes(attributes: Record<string, string>): Record<string, StringAttribute> {
   return Object.fromEntries(
-    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String' as const, StringValue: value }]),
   );
 }
 
@@ -883,23 +893,20 @@ function shrinkAttributes(attributes: Record<string, string>): Record<string, st
 }
 
 /**
- * Publishes one SNS message: the chat JSON for `default` and `https` (the Amazon Q Developer
- * subscription), the plain text for `email`. Returns the SNS MessageId.
+ * The SNS Publish input for one notification: the chat JSON for `default` and `https` (the Amazon
+ * Q Developer subscription), the plain text for `email`, fitted to one message.
  *
  * Message attributes go along for subscription filter policies (evaluated by SNS whatever the
  * message structure; AWS documents delivering them to endpoints only for String-structured
  * messages, so receivers should read the body, not the attributes).
  */
-export async function publishNotification(sns: SNSClient, topicArn: string, n: Notification): Promise<string> {
+export function snsPublishInput(topicArn: string, n: Notification): SnsPublishInput {
   const fitted = fitNotification(n);
-  const result = await sns.send(
-    new PublishCommand({
-      TopicArn: topicArn,
-      MessageStructure: 'json',
-      Message: messageBody(fitted),
-      Subject: subjectText(fitted.subject),
-      MessageAttributes: messageAttributes(fitted.attributes),
-    }),
-  );
-  return result.MessageId ?? '';
+  return {
+    TopicArn: topicArn,
+    MessageStructure: 'json',
+    Message: messageBody(fitted),
+    Subject: subjectText(fitted.subject),
+    MessageAttributes: messageAttributes(fitted.attributes),
+  };
 }

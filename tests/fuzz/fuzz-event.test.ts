@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../src/domain/errors';
-import { ENDPOINT_ID_PATTERN, envelopeFromRecord, parseTriggerEvent, type TriggerEvent } from '../../src/domain/event';
+import { envelopeFromRecord, parseTriggerEvent, type TriggerEvent } from '../../src/domain/event';
+import { ENDPOINT_ID_PATTERN } from '../../src/domain/patterns';
 import {
   arbitraryInput,
   badEndpointId,

@@ -4,6 +4,7 @@
  * async invoke. See tests/helpers/invariants.ts for the scenario space and the checks;
  * `npm run test:soak -- --seed N --count M` runs the same property longer.
  */
+import { EC2Client } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Standin } from '../../standin/index';
@@ -58,7 +59,7 @@ describe('invariants: fixed scenarios', () => {
     standin.setStaleReads(REGION, ENDPOINT, 1);
     const runtime = runtimeFor(standin, { CVPN_TOPIC_ARN: topicArn });
     let armed = true;
-    runtime.clients.forRegion(REGION).ec2.middlewareStack.add(
+    runtime.clients.get(EC2Client, REGION).middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
         // The reads right after the first write fail (all three SDK attempts), once.

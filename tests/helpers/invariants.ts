@@ -5,6 +5,7 @@
  * (async invoke, up to two retries, on the same or a fresh container, then the on-failure
  * queue); then the invariants of issue 4 are checked against the stand-in's record of calls.
  */
+import { EC2Client } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseSettings } from '../../src/app/config';
@@ -359,7 +360,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
     runtimes.push(runtime);
     // The stand-in records the user agent: carrying the SDK's invocation ID in it tells one
     // Modify retried by the SDK (one write) from two Modify commands (two writes).
-    runtime.clients.forRegion(REGION).ec2.middlewareStack.add(
+    runtime.clients.get(EC2Client, REGION).middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { headers?: Record<string, string> };
         const id = request.headers?.['amz-sdk-invocation-id'];
@@ -371,7 +372,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
       { step: 'finalizeRequest', priority: 'low', name: 'tagInvocation' },
     );
     // Deletes the endpoint at the chosen point of the flow, as a person could at any moment.
-    runtime.clients.forRegion(REGION).ec2.middlewareStack.add(
+    runtime.clients.get(EC2Client, REGION).middlewareStack.add(
       (next, context) => async (args) => {
         const command = context.commandName;
         if (!deleted && s.deleteAt !== 'never') {

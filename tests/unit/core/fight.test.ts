@@ -5,19 +5,19 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseSettings } from '../../../src/app/config';
+import { createRuntime } from '../../../src/app/runtime';
 import { clientConfig } from '../../../src/aws/clients';
+import { lookupModifyRecords } from '../../../src/aws/cloudtrail';
+import { findRepeat } from '../../../src/core/repeat';
+import type { LoggingEnabled, RepeatedSwitchOff } from '../../../src/domain/outcome';
 import {
   DEFAULT_REPEAT_WINDOW_MS,
   detectRepeat,
   enablesFromCloudTrail,
-  cloudTrailLookup,
-  findRepeat,
-  lookupModifyRecords,
   RemediationMemory,
   repeatKey,
   templateFight,
-  type LoggingEnabled,
-  type RepeatedSwitchOff,
 } from '../../../src/domain/repeat';
 import type { CallerIdentity } from '../../../src/domain/identity';
 import { buildNotification, humanDuration, type NotifiedOutcome } from '../../../src/notify/notify';
@@ -405,11 +405,11 @@ describe('lookupModifyRecords against the stand-in', () => {
     expect(results.every((r) => r === undefined || r.previousByRemediator)).toBe(true);
   });
 
-  it('cloudTrailLookup: the ready-made lookup, one client per region', async () => {
+  it("the runtime's repeat lookup: CloudTrail in the endpoint's region", async () => {
     standin.addCloudTrailEvent(REGION, enableRecord(ago(3 * MIN), { byUs: true }));
-    const ct = cloudTrailLookup(clientOptionsFor(standin));
-    const r = await findRepeat({ self: SELF, lookup: ct.lookup }, REGION, ENDPOINT, now().toISOString());
-    ct.destroy();
+    const runtime = createRuntime({ settings: parseSettings({}), clientOptions: clientOptionsFor(standin), ignoreOwnRole: true, repeatLookup: true });
+    const r = await findRepeat({ self: SELF, lookup: runtime.core.repeat?.lookup }, REGION, ENDPOINT, now().toISOString());
+    runtime.close();
     expect(r).toMatchObject({ previousByRemediator: true, source: 'cloudtrail' });
     expect(standin.callsTo('LookupEvents')[0]?.region).toBe(REGION);
   });

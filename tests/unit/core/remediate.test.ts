@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseSettings, type Settings } from '../../../src/app/config';
+import { parseSettings } from '../../../src/app/config';
+import { regionApi } from '../../../src/app/region-api';
+import type { Settings } from '../../../src/domain/settings';
 import { ForeignAccountError } from '../../../src/domain/errors';
 import { parseTriggerEvent } from '../../../src/domain/event';
 import type { CallerIdentity } from '../../../src/domain/identity';
@@ -53,7 +55,8 @@ function deps(settingsEnv: Record<string, string> = {}, identity = LAMBDA_IDENTI
   const logs = new CloudWatchLogsClient({ region: REGION });
   return {
     settings,
-    clientsFor: () => ({ ec2, logs }),
+    // The real adapter over mocked SDK clients: the core's calls are checked as AWS sees them.
+    api: () => regionApi(ec2, logs),
     identity: async (_region: string) => identity,
     now: () => new Date('2026-11-26T12:00:00Z'),
     sleep: async () => {},

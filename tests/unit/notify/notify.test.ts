@@ -16,10 +16,11 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   buildNotification,
   fitNotification,
-  publishNotification,
   publishedSize,
+  snsPublishInput,
   type Notification,
 } from '../../../src/notify/notify';
+import { publish } from '../../../src/aws/sns';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from '../../../src/domain/outcome';
 import { HOSTILE, expectChatInert, expectOneCleanLine } from '../../fixtures/hostile';
 
@@ -395,6 +396,10 @@ describe('ChatbotMessageSchema', () => {
     ).toBe(false);
   });
 });
+
+/** What the app's announce does with a notification: fit it, publish it. */
+const publishNotification = (client: SNSClient, topic: string, n: Notification): Promise<string> =>
+  publish(client, snsPublishInput(topic, n));
 
 describe('publishNotification', () => {
   const sns = mockClient(SNSClient);

@@ -1,0 +1,87 @@
+/**
+ * What the CLI commands ask of AWS beyond the core, over the runtime's one client factory: the
+ * account's regions, CloudTrail history, the deployed function, the on-failure queue.
+ */
+import { CloudTrailClient, lookupClientVpnEvents, type LookupResult, type TimeWindow } from '../aws/cloudtrail';
+import { EC2Client, enabledRegions } from '../aws/ec2';
+import { invokeFunction, LambdaClient, type InvokeResult } from '../aws/lambda';
+import { changeVisibility, deleteMessage, queueUrl, receiveMessages, SQSClient, type QueueMessage } from '../aws/sqs';
+import { scanRegion as scanWithCore, type RegionScan, type ScanOptions } from '../core/scan';
+import type { EndpointState } from '../domain/endpoint';
+import { IntervalLimiter } from '../util/rate-limiter';
+import { snapshotKey } from './process';
+import type { Runtime } from './runtime';
+
+export type { LookupResult, TimeWindow, InvokeResult, QueueMessage, RegionScan, ScanOptions };
+export { scanTrigger, type ScanRow } from '../core/scan';
+
+/** CloudTrail LookupEvents quota: 2 requests per second per account per region. */
+const LOOKUP_PER_SECOND = 2;
+
+export function accountRegions(runtime: Runtime, askIn: string): Promise<string[]> {
+  return enabledRegions(runtime.clients.get(EC2Client, askIn));
+}
+
+export function scanRegion(runtime: Runtime, region: string, options: ScanOptions): Promise<RegionScan> {
+  return scanWithCore(runtime.core, region, options);
+}
+
+/** Every endpoint of the region, keyed for `processEvent`'s snapshot. */
+export async function regionSnapshot(runtime: Runtime, region: string): Promise<Map<string, EndpointState>> {
+  const { endpoints } = await runtime.core.api(region).listEndpoints();
+  return new Map(endpoints.map((e) => [snapshotKey(region, e.endpointId), e]));
+}
+
+/** The region's CloudTrail history of the calls that can switch logging off, paced to the quota. */
+export function readHistory(
+  runtime: Runtime,
+  region: string,
+  window: TimeWindow,
+  onPage?: (progress: { region: string; pages: number; events: number }) => void,
+): Promise<LookupResult> {
+  return lookupClientVpnEvents(
+    {
+      cloudtrail: runtime.clients.get(CloudTrailClient, region),
+      limiter: new IntervalLimiter(LOOKUP_PER_SECOND),
+      // Real time, whatever the core's waits: throttling is waited out against AWS's clock.
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      onPage,
+    },
+    region,
+    window,
+  );
+}
+
+export function invokeDeployed(runtime: Runtime, region: string, functionName: string, event: unknown): Promise<InvokeResult> {
+  return invokeFunction(runtime.clients.get(LambdaClient, region), functionName, event);
+}
+
+/** The remediate function's on-failure queue, as `redrive` works it. */
+export class FailureQueue {
+  private readonly sqs: SQSClient;
+
+  constructor(
+    runtime: Runtime,
+    readonly region: string,
+    readonly url: string,
+  ) {
+    this.sqs = runtime.clients.get(SQSClient, region);
+  }
+
+  static async find(runtime: Runtime, region: string, name: string): Promise<string | undefined> {
+    return queueUrl(runtime.clients.get(SQSClient, region), name);
+  }
+
+  receive(max: number, visibilitySeconds: number): Promise<QueueMessage[]> {
+    return receiveMessages(this.sqs, this.url, max, visibilitySeconds);
+  }
+
+  delete(message: QueueMessage): Promise<void> {
+    return deleteMessage(this.sqs, this.url, message.receiptHandle);
+  }
+
+  /** Makes a kept message visible again at once. */
+  release(message: QueueMessage): Promise<void> {
+    return changeVisibility(this.sqs, this.url, message.receiptHandle, 0);
+  }
+}

@@ -1,0 +1,50 @@
+import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
+import type { CallerIdentity } from '../domain/identity';
+import type { Settings } from '../domain/settings';
+import type { KeyedSerializer } from '../util/serialize';
+import type { RepeatSources } from './repeat';
+
+/**
+ * What the core asks of AWS in one region. Every method throws `AwsCallError` (src/aws converts
+ * SDK errors once); the app wires it to the real clients, tests to anything they like.
+ */
+export interface RegionApi {
+  /** The endpoint now, or undefined when it does not exist (any more). */
+  describeEndpoint(endpointId: string): Promise<EndpointState | undefined>;
+  listEndpoints(onPage?: (pages: number, endpoints: number) => void): Promise<{ endpoints: EndpointState[]; pages: number }>;
+  /** The one write to an endpoint: `ConnectionLogOptions` and nothing else. */
+  enableConnectionLogging(endpointId: string, logGroup: string, logStream: string | undefined): Promise<void>;
+  /** Creates the group, tagged as ours; `created: false` when it already existed. */
+  createLogGroup(name: string, options: { kmsKeyArn?: string }): Promise<{ created: boolean }>;
+  setRetention(name: string, retentionDays: number): Promise<void>;
+  /** The groups of these exact names that exist. */
+  describeLogGroups(names: readonly string[]): Promise<Map<string, LogGroupInfo>>;
+}
+
+export interface CoreDeps {
+  settings: Settings;
+  api(region: string): RegionApi;
+  /** Who this process acts as; `region` is where to ask when no home region is configured. */
+  identity(region: string): Promise<CallerIdentity>;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /**
+   * Re-reads after a Modify before settling for `requested`: Describe can lag the write.
+   * Delays between reads; its length + 1 is the number of reads.
+   */
+  verifyDelaysMs?: readonly number[];
+  /**
+   * Delays before re-sending a Modify rejected with InvalidParameterValue right after this run
+   * created the log group (the group may not be visible to Client VPN yet).
+   */
+  propagationDelaysMs?: readonly number[];
+  /** Serialises work per endpoint within this process (see KeyedSerializer). */
+  serializer?: KeyedSerializer;
+  /** Where to look for an earlier fix of the same endpoint (fight detection); none = no check. */
+  repeat?: Omit<RepeatSources, 'self'>;
+  /**
+   * Paces ModifyClientVpnEndpoint to the region's EC2 mutating-request bucket (scan --apply and
+   * the sweep fix many endpoints at once; one event never waits).
+   */
+  modifyLimiter?(region: string): { acquire(): Promise<void>; drain(): void } | undefined;
+}
