@@ -1,4 +1,6 @@
 import { AwsClientFactory, type AwsClientOptions } from '../aws/clients';
+
+export type { AwsClientOptions };
 import { CloudTrailClient, lookupModifyRecords } from '../aws/cloudtrail';
 import { fetchCallerIdentity, STSClient } from '../aws/sts';
 import type { CoreDeps, RegionApi } from '../core/ports';

@@ -1,4 +1,4 @@
-import type { AwsClientOptions } from '../aws/clients';
+import type { AwsClientOptions } from '../app/runtime';
 
 export interface CliIo {
   stdout: (line: string) => void;
