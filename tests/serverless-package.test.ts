@@ -299,6 +299,11 @@ describe('alert topic', () => {
 
 describe('function IAM (least privilege)', () => {
   const LOG_WRITES = ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource', 'logs:TagLogGroup'];
+  const MANAGED_BY = { StringEquals: { 'aws:ResourceTag/managed-by': 'cvpn-log-guard' } };
+  const CLIENT_VPN_GROUPS = `${ARN_HEAD('logs')}log-group:/aws/clientvpn/`;
+  /** Statements on the Client VPN log groups (not Serverless's own one for the function logs). */
+  const onClientVpnGroups = (found: IamStatement[]): IamStatement[] =>
+    found.filter((s) => resourcesOf(s).some((r) => resourceText(r).startsWith(CLIENT_VPN_GROUPS)));
   const OWN_LOGS = `${ARN_HEAD('logs')}log-group:/aws/lambda/cvpn-log-guard-${STAGE}`;
 
   const statements = (): IamStatement[] => roleStatements(standard.template, ROLE);
@@ -351,12 +356,38 @@ describe('function IAM (least privilege)', () => {
         }
       }
     }
-    const prefixed = granting(statements(), 'logs:PutRetentionPolicy');
-    expect(prefixed.flatMap(resourcesOf).map(resourceText)).toEqual([
-      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
-      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*:*`,
-    ]);
-    expect(actionsOf(prefixed[0] as IamStatement).sort()).toEqual([...LOG_WRITES].sort());
+    const prefixed = onClientVpnGroups(granting(statements(), 'logs:CreateLogGroup', 'logs:PutRetentionPolicy'));
+    expect(prefixed).toHaveLength(2);
+    for (const s of prefixed) {
+      expect(resourcesOf(s).map(resourceText)).toEqual([
+        `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
+        `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*:*`,
+      ]);
+    }
+  });
+
+  it('creates log groups with their tag, granting only TagResource for it (not the deprecated TagLogGroup)', () => {
+    // CreateLogGroup API reference: tags at creation need logs:TagResource or logs:TagLogGroup.
+    const found = onClientVpnGroups(granting(statements(), 'logs:CreateLogGroup'));
+    expect(found).toHaveLength(1);
+    expect(actionsOf(found[0] as IamStatement).sort()).toEqual(['logs:CreateLogGroup', 'logs:TagResource']);
+    expect(found[0]?.Condition).toBeUndefined();
+    expect(granting(statements(), 'logs:TagLogGroup')).toEqual([]);
+  });
+
+  it('sets retention only on log groups tagged managed-by: cvpn-log-guard', () => {
+    // A shorter retention on a group someone else created would delete connection records.
+    const found = granting(statements(), 'logs:PutRetentionPolicy');
+    expect(found).toHaveLength(1);
+    const [s] = found as [IamStatement];
+    expect(actionsOf(s)).toEqual(['logs:PutRetentionPolicy']);
+    expect(s.Condition).toEqual(MANAGED_BY);
+    // The tag the condition trusts is the one the code writes at creation.
+    const source = readFileSync(new URL('../src/lib/log-group.ts', import.meta.url), 'utf8');
+    expect(source).toContain("MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' }");
+    // The same condition for the second configuration's prefix.
+    const org = granting(roleStatements(orgPrefix.template, ROLE), 'logs:PutRetentionPolicy');
+    expect(org.map((st) => st.Condition)).toEqual([MANAGED_BY]);
   });
 
   it('publishes only to the alert topic', () => {
