@@ -3,7 +3,9 @@
  * deploy: the trigger, the failure path, encryption, and that the function's IAM stays
  * least-privilege. Also checks the function zip is one self-contained CommonJS bundle.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire, isBuiltin } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -850,6 +852,28 @@ describe('subscriberArns parameter', () => {
       await expect(check(bad), bad).rejects.toThrow(/stage parameter "subscriberArns"/);
     }
   });
+});
+
+// cfn-lint on the packaged templates. Preinstalled on developer machines of this kind; CI
+// installs it (scripts/cfn-lint.sh, from .ci/run) and makes it findable, so it runs there.
+const cfnLintVersion = ((): string | undefined => {
+  const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+})();
+
+describe('cfn-lint', () => {
+  const name = 'reports nothing on the templates packaged with default and with every parameter';
+  it.skipIf(cfnLintVersion === undefined)(
+    cfnLintVersion === undefined ? `${name} (SKIPPED: cfn-lint is not on PATH; .ci/run installs it)` : `${name} (${cfnLintVersion})`,
+    () => {
+      const templates = [standard, everything].map((p) => path.join(p.dir, 'cloudformation-template-update-stack.json'));
+      const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
+      expect(run.error).toBeUndefined();
+      expect(`${run.stdout}${run.stderr}`).toBe('');
+      expect(run.status).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('refused configurations', () => {
