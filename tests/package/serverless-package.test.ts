@@ -3,7 +3,9 @@
  * deploy: the trigger, the failure path, encryption, and that the function's IAM stays
  * least-privilege. Also checks the function zip is one self-contained CommonJS bundle.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire, isBuiltin } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +22,7 @@ import {
   roleStatements,
   runServerless,
   statementsOf,
+  type CfnResource,
   type CfnTemplate,
   type IamStatement,
   type PackagedService,
@@ -28,6 +31,7 @@ import {
 const require = createRequire(import.meta.url);
 const vars = require('../../deploy/vars.cjs') as {
   parseLogGroupTemplate(template: string): { prefix: string; hasPlaceholders: boolean };
+  subscriberArns(ctx: { resolveVariable: (name: string) => Promise<string> }): Promise<string>;
 };
 
 const STAGE = 'test';
@@ -39,8 +43,24 @@ const ACCOUNT_ROOT = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:
 const THIS_ACCOUNT = { Ref: 'AWS::AccountId' };
 const ARN_HEAD = (service: string) => `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:`;
 
+// Every optional stage parameter set (the template's other branch of each condition).
+const KEY_A = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+const KEY_B = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-000000000000';
+const OPS_ROLE = 'arn:aws:iam::123456789012:role/ops';
+const OUTSIDE_USER = 'arn:aws:iam::210987654321:user/alice';
+const EVERY_PARAMETER = [
+  '--param', 'alertEmail=ops@example.com',
+  '--param', `subscriberArns=${OPS_ROLE}, ${OUTSIDE_USER}`,
+  '--param', `kmsKeyArn=${KEY_A}`,
+  '--param', `topicKmsKeyArn=${KEY_B}`,
+  '--param', 'archiveRetentionDays=30',
+  '--param', 'logStream=cvpn',
+  '--param', 'mode=notify-only',
+];
+
 let standard: PackagedService;
 let orgPrefix: PackagedService;
+let everything: PackagedService;
 
 beforeAll(async () => {
   // One after the other: both builds use the service's .esbuild directory.
@@ -50,11 +70,13 @@ beforeAll(async () => {
     '--region', REGION,
     '--param', 'logGroup=/org/{region}/vpn/{endpointId}',
   ]);
+  everything = await packageService(['--stage', STAGE, '--region', REGION, ...EVERY_PARAMETER]);
 }, 120_000);
 
 afterAll(() => {
   standard?.cleanup();
   orgPrefix?.cleanup();
+  everything?.cleanup();
 });
 
 const logicalIdOf = (template: CfnTemplate, type: string): string => onlyResourceOfType(template, type)[0];
@@ -69,6 +91,182 @@ const isReadOnly = (action: string): boolean =>
 /** The statements of the function role that grant one of the given actions. */
 const granting = (statements: IamStatement[], ...actions: string[]): IamStatement[] =>
   statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => actions.includes(a)));
+
+const ALERT_KEY = { 'Fn::If': ['CreateAlertKey', { 'Fn::GetAtt': ['AlertKey', 'Arn'] }, { Ref: 'TopicKmsKeyArn' }] };
+
+interface CfnParameter {
+  Type: string;
+  Default?: string;
+  AllowedPattern?: string;
+}
+const parametersOf = (template: CfnTemplate): Record<string, CfnParameter | undefined> =>
+  (template as CfnTemplate & { Parameters?: Record<string, CfnParameter> }).Parameters ?? {};
+
+// A small resolver for the intrinsics the template uses, so that policies can be evaluated for
+// given parameter values: Ref (parameters, pseudo parameters, AWS::NoValue), Fn::If, Fn::Sub,
+// Fn::Split, Fn::GetAtt (the function role only), and the conditions.
+const ACCOUNT = '123456789012';
+const FUNCTION_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cvpn-log-guard-${STAGE}-${REGION}-lambdaRole`;
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/deployer`;
+const NO_VALUE = Symbol('AWS::NoValue');
+
+interface Resolution {
+  template: CfnTemplate;
+  parameters: Record<string, string>;
+  conditions: Record<string, boolean>;
+}
+
+const pseudo = (name: string, r: Resolution): string => {
+  const fixed: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
+  const value = fixed[name] ?? r.parameters[name] ?? (r.template.Resources[name] ? `ref:${name}` : undefined);
+  if (value === undefined) throw new Error(`cannot resolve Ref ${name}`);
+  return value;
+};
+
+function resolveValue(value: unknown, r: Resolution): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, r)).filter((v) => v !== NO_VALUE);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  const [key, arg] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Ref') {
+    return arg === 'AWS::NoValue' ? NO_VALUE : pseudo(String(arg), r);
+  }
+  if (entries.length === 1 && key === 'Fn::If') {
+    const [name, yes, no] = arg as [string, unknown, unknown];
+    const known = r.conditions[name];
+    if (known === undefined) throw new Error(`unknown condition ${name}`);
+    return resolveValue(known ? yes : no, r);
+  }
+  if (entries.length === 1 && key === 'Fn::Sub') {
+    return String(arg).replace(/\$\{([^}]+)\}/g, (_, name: string) => pseudo(name, r));
+  }
+  if (entries.length === 1 && key === 'Fn::Split') {
+    const [separator, source] = arg as [string, unknown];
+    return String(resolveValue(source, r)).split(separator);
+  }
+  if (entries.length === 1 && key === 'Fn::GetAtt') {
+    if (JSON.stringify(arg) === JSON.stringify([ROLE, 'Arn'])) return FUNCTION_ROLE_ARN;
+    return `getatt:${JSON.stringify(arg)}`;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    const resolved = resolveValue(v, r);
+    if (resolved !== NO_VALUE) out[k] = resolved;
+  }
+  return out;
+}
+
+/** The template's conditions for its parameter defaults, or for the given overrides. */
+function resolveConditions(template: CfnTemplate, overrides: Record<string, string> = {}): Record<string, boolean> {
+  const parameters: Record<string, string> = {};
+  for (const [name, p] of Object.entries(parametersOf(template))) parameters[name] = p?.Default ?? '';
+  Object.assign(parameters, overrides);
+  const conditions: Record<string, boolean> = {};
+  const r: Resolution = { template, parameters, conditions };
+  const evaluate = (c: unknown): boolean => {
+    const [op, arg] = Object.entries(c as Record<string, unknown>)[0] ?? [];
+    const args = arg as unknown[];
+    if (op === 'Fn::Equals') return resolveValue(args[0], r) === resolveValue(args[1], r);
+    if (op === 'Fn::Not') return !evaluate(args[0]);
+    if (op === 'Fn::Or') return args.some(evaluate);
+    if (op === 'Fn::And') return args.every(evaluate);
+    if (op === 'Condition') return named(String(arg));
+    throw new Error(`unsupported condition ${JSON.stringify(c)}`);
+  };
+  const named = (name: string): boolean => {
+    conditions[name] ??= evaluate(template.Conditions?.[name]);
+    return conditions[name];
+  };
+  for (const name of Object.keys(template.Conditions ?? {})) named(name);
+  return conditions;
+}
+
+interface TopicRequest {
+  action: 'sns:Publish' | 'sns:Subscribe';
+  principalArn?: string;
+  serviceName?: string;
+  sourceAccount?: string;
+  sourceArn?: string;
+  endpoint?: string;
+  secure?: boolean;
+}
+type Decision = 'allow' | 'deny' | 'no-allow';
+
+const ALARM_PUBLISH: TopicRequest = {
+  action: 'sns:Publish',
+  serviceName: 'cloudwatch.amazonaws.com',
+  sourceAccount: ACCOUNT,
+  sourceArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:cvpn-log-guard-${STAGE}-failed-events`,
+};
+
+const glob = (pattern: string, value: string): boolean =>
+  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+
+/**
+ * The topic policy evaluated the way IAM does for one request (explicit Deny wins, then any
+ * Allow; a negated operator on a key missing from the request is true, any other operator
+ * false). 'no-allow' means the topic policy neither allows nor denies it: within the account
+ * the caller's identity policy then decides. Every statement names only the topic.
+ */
+function topicPolicyOf(template: CfnTemplate, overrides: Record<string, string> = {}) {
+  const parameters: Record<string, string> = {};
+  for (const [name, p] of Object.entries(parametersOf(template))) parameters[name] = p?.Default ?? '';
+  Object.assign(parameters, overrides);
+  const r: Resolution = { template, parameters, conditions: resolveConditions(template, overrides) };
+  const document = resolveValue(propsOf(template, 'AWS::SNS::TopicPolicy').PolicyDocument, r) as {
+    Statement: IamStatement[];
+  };
+  const principalMatches = (principal: unknown, req: TopicRequest): boolean => {
+    if (principal === '*') return true;
+    const { AWS, Service } = principal as { AWS?: string | string[]; Service?: string | string[] };
+    if (Service !== undefined) return req.serviceName !== undefined && asArray(Service).includes(req.serviceName);
+    return (
+      req.principalArn !== undefined &&
+      asArray(AWS).some((arn) => arn === req.principalArn || (arn.endsWith(':root') && req.principalArn?.startsWith(arn.slice(0, -'root'.length))))
+    );
+  };
+  const contextOf = (req: TopicRequest): Record<string, string | undefined> => ({
+    'aws:PrincipalArn': req.principalArn,
+    'aws:PrincipalServiceName': req.serviceName,
+    'aws:SourceAccount': req.sourceAccount,
+    'aws:SourceArn': req.sourceArn,
+    'aws:SecureTransport': String(req.secure ?? true),
+    'sns:Endpoint': req.endpoint,
+  });
+  const conditionHolds = (condition: IamStatement['Condition'], req: TopicRequest): boolean =>
+    Object.entries(condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        const wanted = asArray(expected as string | string[]);
+        const actual = contextOf(req)[key];
+        const lower = (v: string): string => v.toLowerCase();
+        switch (operator) {
+          case 'StringEquals':
+          case 'Bool':
+          case 'ArnEquals':
+            return actual !== undefined && wanted.includes(actual);
+          case 'ArnLike':
+            return actual !== undefined && wanted.some((w) => glob(w, actual));
+          case 'StringNotEquals':
+          case 'ArnNotEquals':
+            return actual === undefined || !wanted.includes(actual);
+          case 'StringNotEqualsIgnoreCase':
+            return actual === undefined || !wanted.map(lower).includes(lower(actual));
+          default:
+            throw new Error(`operator ${operator} not modelled`);
+        }
+      }),
+    );
+  const applies = (st: IamStatement, req: TopicRequest): boolean =>
+    actionsOf(st).includes(req.action) && principalMatches(st.Principal, req) && conditionHolds(st.Condition, req);
+  return {
+    statements: document.Statement,
+    decide(req: TopicRequest): Decision {
+      const matching = document.Statement.filter((st) => applies(st, req));
+      if (matching.some((st) => st.Effect === 'Deny')) return 'deny';
+      return matching.some((st) => st.Effect === 'Allow') ? 'allow' : 'no-allow';
+    },
+  };
+}
 
 describe('trigger', () => {
   it('matches successful Create/ModifyClientVpnEndpoint calls only, on the default bus', () => {
@@ -146,7 +344,10 @@ describe('sweep', () => {
   it('has no EventBridge archive unless asked (archives are billed)', () => {
     const archive = standard.template.Resources.RemediateEventsArchive;
     expect(archive?.Condition).toBe('HasArchive');
-    expect(standard.template.Conditions?.HasArchive).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(standard.template.Conditions?.HasArchive).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveRetentionDays' }, ''] }] });
+    expect(parametersOf(standard.template).ArchiveRetentionDays?.Default).toBe('');
+    expect(parametersOf(everything.template).ArchiveRetentionDays?.Default).toBe('30');
+    expect(everything.template.Resources.RemediateEventsArchive?.Properties?.RetentionDays).toBe(30);
     const rule = resourcesOfType(standard.template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.EventPattern);
     expect(archive?.Properties?.EventPattern).toEqual(rule?.[1].Properties?.EventPattern);
   });
@@ -169,9 +370,7 @@ describe('failure path', () => {
     const queue = logicalIdOf(standard.template, 'AWS::SQS::Queue');
     const props = propsOf(standard.template, 'AWS::SQS::Queue');
     expect(props.MessageRetentionPeriod).toBe(1209600);
-    expect(props.KmsMasterKeyId).toEqual({
-      'Fn::If': ['CreateAlertKey', { 'Fn::GetAtt': ['AlertKey', 'Arn'] }, ''],
-    });
+    expect(props.KmsMasterKeyId).toEqual(ALERT_KEY);
 
     const policy = propsOf(standard.template, 'AWS::SQS::QueuePolicy');
     expect(policy.Queues).toEqual([{ Ref: queue }]);
@@ -202,40 +401,51 @@ describe('failure path', () => {
     });
   });
 
-  it('lets CloudWatch alarms publish to the encrypted topic (topic policy and key policy)', () => {
+  it('lets the failure alarm publish to the encrypted topic (topic policy and key policy)', () => {
     // A topic policy replaces SNS's default one, and a CMK's policy must name the
     // service: without both, the alarm fires but its notification is silently dropped.
-    const alarmSource = {
-      StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `${ARN_HEAD('cloudwatch')}alarm:*` } },
-    };
+    const alarmName = propsOf(standard.template, 'AWS::CloudWatch::Alarm').AlarmName;
+    expect(alarmName).toBe(`cvpn-log-guard-${STAGE}-failed-events`);
     const topicPolicy = statementsOf(propsOf(standard.template, 'AWS::SNS::TopicPolicy').PolicyDocument);
     expect(topicPolicy).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
-        Condition: alarmSource,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `${ARN_HEAD('cloudwatch')}alarm:cvpn-log-guard-${STAGE}-failed-events` } },
+        },
       }),
     );
+  });
+
+  it('has the key policy statement AWS documents for CloudWatch alarms publishing to an encrypted topic', () => {
+    // SNS Developer Guide, "Enable compatibility between event sources from AWS services and
+    // encrypted topics": cloudwatch.amazonaws.com, kms:Decrypt and kms:GenerateDataKey*, on "*".
     const keyPolicy = statementsOf(propsOf(standard.template, 'AWS::KMS::Key').KeyPolicy);
-    expect(keyPolicy).toContainEqual(
-      expect.objectContaining({
+    const cloudwatch = keyPolicy.filter((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(cloudwatch).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublish',
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Condition: alarmSource,
-      }),
-    );
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
+    ]);
   });
 });
 
 describe('alert topic', () => {
   it('is encrypted with the stack key unless topicKmsKeyArn names one', () => {
-    expect(propsOf(standard.template, 'AWS::SNS::Topic').KmsMasterKeyId).toEqual({
-      'Fn::If': ['CreateAlertKey', { 'Fn::GetAtt': ['AlertKey', 'Arn'] }, ''],
-    });
-    expect(standard.template.Conditions?.CreateAlertKey).toEqual({ 'Fn::Equals': ['', ''] });
+    expect(propsOf(standard.template, 'AWS::SNS::Topic').KmsMasterKeyId).toEqual(ALERT_KEY);
+    expect(standard.template.Conditions?.CreateAlertKey).toEqual({ 'Fn::Equals': [{ Ref: 'TopicKmsKeyArn' }, ''] });
+    expect(parametersOf(standard.template).TopicKmsKeyArn?.Default).toBe('');
+    expect(parametersOf(everything.template).TopicKmsKeyArn?.Default).toBe(KEY_B);
+    // The stack's own key only when none is given.
+    expect(resolveConditions(standard.template).CreateAlertKey).toBe(true);
+    expect(resolveConditions(everything.template).CreateAlertKey).toBe(false);
     const [, key] = onlyResourceOfType(standard.template, 'AWS::KMS::Key');
     expect(key.Condition).toBe('CreateAlertKey');
     expect(key.Properties?.EnableKeyRotation).toBe(true);
@@ -247,43 +457,126 @@ describe('alert topic', () => {
       const principal = s.Principal as { AWS?: unknown; Service?: unknown };
       if (principal.AWS !== undefined) {
         expect(principal.AWS).toEqual(ACCOUNT_ROOT);
+      } else if (principal.Service === 'cloudwatch.amazonaws.com') {
+        // AWS's documented form has no source condition (see the test above); the service
+        // only uses the key, and the topic policy decides which alarms may publish.
+        expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
       } else {
-        expect(['cloudwatch.amazonaws.com', 'sns.amazonaws.com']).toContain(principal.Service);
+        expect(principal.Service).toBe('sns.amazonaws.com');
         expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toEqual(THIS_ACCOUNT);
         expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
       }
     }
   });
 
-  it('accepts publishing from this account only, over TLS only', () => {
+  it('allows Publish only to the function role and the failure alarm, and never Subscribe to the whole account', () => {
     const topic = logicalIdOf(standard.template, 'AWS::SNS::Topic');
-    const policy = propsOf(standard.template, 'AWS::SNS::TopicPolicy');
-    expect(policy.Topics).toEqual([{ Ref: topic }]);
-    const statements = statementsOf(policy.PolicyDocument);
-    for (const s of statements.filter((st) => st.Effect === 'Allow')) {
-      expect(resourcesOf(s)).toEqual([{ Ref: topic }]);
-      const principal = s.Principal as { AWS?: unknown; Service?: unknown };
-      if (principal.AWS !== undefined) {
-        expect(principal.AWS).toEqual(ACCOUNT_ROOT);
-      } else {
-        expect(principal.Service).toBe('cloudwatch.amazonaws.com');
-        expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toEqual(THIS_ACCOUNT);
+    for (const template of [standard.template, everything.template]) {
+      const policy = propsOf(template, 'AWS::SNS::TopicPolicy');
+      expect(policy.Topics).toEqual([{ Ref: topic }]);
+      const allows = statementsOf(policy.PolicyDocument).filter((st) => st.Effect === 'Allow');
+      for (const st of allows) expect(resourcesOf(st)).toEqual([{ Ref: topic }]);
+      const publish = allows.filter((st) => actionsOf(st).includes('sns:Publish'));
+      expect(publish.map((st) => st.Principal)).toEqual([
+        { AWS: { 'Fn::GetAtt': [ROLE, 'Arn'] } },
+        { Service: 'cloudwatch.amazonaws.com' },
+      ]);
+      expect(publish[1]?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual(THIS_ACCOUNT);
+      // Nothing is opened to the account or to everyone.
+      for (const st of allows) {
+        expect(JSON.stringify(st.Principal)).not.toContain(':root');
+        expect(st.Principal).not.toBe('*');
+        expect(actionsOf(st).every((a) => a === 'sns:Publish' || a === 'sns:Subscribe'), st.Sid).toBe(true);
       }
     }
+  });
+
+  it('denies Publish explicitly to every other principal, keyed so the role and the alarm are spared', () => {
+    // An allow-only topic policy would not stop an IAM principal of this account whose own
+    // policy grants sns:Publish: only an explicit Deny does.
+    const statements = statementsOf(propsOf(standard.template, 'AWS::SNS::TopicPolicy').PolicyDocument);
+    expect(statements).toContainEqual({
+      Sid: 'DenyPublishFromOthers',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Resource: { Ref: logicalIdOf(standard.template, 'AWS::SNS::Topic') },
+      Condition: {
+        ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [ROLE, 'Arn'] } },
+        StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
+      },
+    });
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
         Principal: '*',
-        Action: expect.arrayContaining(['sns:Publish']),
+        Action: expect.arrayContaining(['sns:Publish', 'sns:Subscribe']),
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     );
   });
 
+  it('decides publish requests as intended (policy evaluated for sample callers)', () => {
+    const topic = topicPolicyOf(standard.template);
+    expect(topic.decide({ action: 'sns:Publish', principalArn: FUNCTION_ROLE_ARN })).toBe('allow');
+    expect(topic.decide({ action: 'sns:Publish', principalArn: FUNCTION_ROLE_ARN, secure: false })).toBe('deny');
+    expect(topic.decide(ALARM_PUBLISH)).toBe('allow');
+    // Someone's alarm in another account, and other services: not allowed.
+    expect(topic.decide({ ...ALARM_PUBLISH, sourceAccount: '210987654321' })).toBe('no-allow');
+    expect(topic.decide({ action: 'sns:Publish', serviceName: 'events.amazonaws.com', sourceAccount: ACCOUNT })).toBe('deny');
+    // Any other principal of this account (even with sns:Publish in its own policy), the root
+    // user, and principals of other accounts: explicitly denied.
+    for (const principalArn of [`arn:aws:iam::${ACCOUNT}:role/admin`, `arn:aws:iam::${ACCOUNT}:user/bob`, `arn:aws:iam::${ACCOUNT}:root`, OUTSIDE_USER]) {
+      expect(topic.decide({ action: 'sns:Publish', principalArn }), principalArn).toBe('deny');
+    }
+  });
+
+  it('denies Subscribe to everyone by default, the function role included', () => {
+    const topic = topicPolicyOf(standard.template);
+    for (const principalArn of [FUNCTION_ROLE_ARN, DEPLOYER, `arn:aws:iam::${ACCOUNT}:root`, OPS_ROLE]) {
+      expect(topic.decide({ action: 'sns:Subscribe', principalArn, endpoint: 'someone@example.org' }), principalArn).toBe('deny');
+    }
+    expect(parametersOf(standard.template).SubscriberArns?.Default).toBe('');
+  });
+
+  it('allows Subscribe to the subscriberArns principals, in any account, and to nobody else', () => {
+    const topic = topicPolicyOf(everything.template);
+    expect(parametersOf(everything.template).SubscriberArns?.Default).toBe(`${OPS_ROLE},${OUTSIDE_USER}`);
+    expect(topic.decide({ action: 'sns:Subscribe', principalArn: OPS_ROLE, endpoint: 'https://chat.example.org/hook' })).toBe('allow');
+    expect(topic.decide({ action: 'sns:Subscribe', principalArn: OUTSIDE_USER, endpoint: 'alice@example.org' })).toBe('allow');
+    expect(topic.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'someone@example.org' })).toBe('deny');
+    expect(topic.decide({ action: 'sns:Subscribe', principalArn: FUNCTION_ROLE_ARN, endpoint: 'someone@example.org' })).toBe('deny');
+  });
+
+  it('lets the deployer (CloudFormation) create the alertEmail subscription, and that address only', () => {
+    // AWS::SNS::Subscription is created with the deploying principal's credentials, which the
+    // policy cannot name: the Deny spares the alertEmail endpoint instead.
+    for (const template of [everything.template]) {
+      const topic = topicPolicyOf(template);
+      expect(topic.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'ops@example.com' })).toBe('no-allow');
+      expect(topic.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'OPS@example.com' })).toBe('no-allow');
+      expect(topic.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'ops@example.com.evil.test' })).toBe('deny');
+    }
+    // The two mixed cases, by overriding the template parameters of the default template.
+    const emailOnly = topicPolicyOf(standard.template, { AlertEmail: 'ops@example.com' });
+    expect(emailOnly.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'ops@example.com' })).toBe('no-allow');
+    expect(emailOnly.decide({ action: 'sns:Subscribe', principalArn: OPS_ROLE, endpoint: 'x@example.org' })).toBe('deny');
+    const subscribersOnly = topicPolicyOf(standard.template, { SubscriberArns: OPS_ROLE });
+    expect(subscribersOnly.decide({ action: 'sns:Subscribe', principalArn: OPS_ROLE, endpoint: 'x@example.org' })).toBe('allow');
+    expect(subscribersOnly.decide({ action: 'sns:Subscribe', principalArn: DEPLOYER, endpoint: 'ops@example.com' })).toBe('deny');
+  });
+
   it('subscribes an e-mail address only when alertEmail is set', () => {
     const [, subscription] = onlyResourceOfType(standard.template, 'AWS::SNS::Subscription');
     expect(subscription.Condition).toBe('HasAlertEmail');
-    expect(standard.template.Conditions?.HasAlertEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(standard.template.Conditions?.HasAlertEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] });
+    expect(resolveConditions(standard.template).HasAlertEmail).toBe(false);
+    expect(resolveConditions(everything.template).HasAlertEmail).toBe(true);
+    expect(propsOf(everything.template, 'AWS::SNS::Subscription')).toMatchObject({
+      Protocol: 'email',
+      Endpoint: { Ref: 'AlertEmail' },
+    });
+    expect(parametersOf(everything.template).AlertEmail?.Default).toBe('ops@example.com');
   });
 
   it('outputs the topic and the failure queue', () => {
@@ -297,8 +590,76 @@ describe('alert topic', () => {
   });
 });
 
+describe('retained resources', () => {
+  const policies = (template: CfnTemplate, id: string) => {
+    const r: (CfnResource & { DeletionPolicy?: string; UpdateReplacePolicy?: string }) | undefined = template.Resources[id];
+    return { deletion: r?.DeletionPolicy, replace: r?.UpdateReplacePolicy };
+  };
+
+  it('keeps the failure queue and its key when the stack is deleted or they are replaced', () => {
+    // The queue holds the only record of changes that could not be fixed; its messages are
+    // encrypted under the key, so the key has to outlive it.
+    for (const template of [standard.template, everything.template]) {
+      expect(policies(template, logicalIdOf(template, 'AWS::SQS::Queue'))).toEqual({ deletion: 'Retain', replace: 'Retain' });
+    }
+    expect(policies(standard.template, 'AlertKey')).toEqual({ deletion: 'Retain', replace: 'Retain' });
+  });
+
+  it('does not retain the alias, whose name would block a redeployment', () => {
+    expect(policies(standard.template, 'AlertKeyAlias')).toEqual({ deletion: undefined, replace: undefined });
+  });
+});
+
+describe('template hygiene', () => {
+  /** Every Fn::If in the template, with its path. */
+  const fnIfs = (value: unknown, path = ''): [string, unknown[]][] => {
+    if (typeof value !== 'object' || value === null) return [];
+    const found: [string, unknown[]][] = [];
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'Fn::If' && Array.isArray(child)) found.push([path, child]);
+      found.push(...fnIfs(child, `${path}/${key}`));
+    }
+    return found;
+  };
+
+  it("leaves no '' in an Fn::If branch (the unused side of an optional value is AWS::NoValue or a parameter)", () => {
+    for (const template of [standard.template, everything.template]) {
+      const ifs = fnIfs(template.Resources);
+      expect(ifs.length).toBeGreaterThan(5);
+      for (const [path, [, yes, no]] of ifs) {
+        expect(yes, path).not.toBe('');
+        expect(no, path).not.toBe('');
+      }
+    }
+  });
+
+  it('compares template parameters in its conditions, not packaged constants', () => {
+    const parameters = parametersOf(standard.template);
+    for (const [name, condition] of Object.entries(standard.template.Conditions ?? {})) {
+      const text = JSON.stringify(condition);
+      expect(text, name).not.toContain('["",""]');
+      const refs = [...text.matchAll(/"Ref":"([^"]+)"/g)].map((m) => m[1] ?? '');
+      for (const ref of refs) expect(parameters[ref], `${name} -> ${ref}`).toBeDefined();
+    }
+    expect(Object.keys(parameters).sort()).toEqual(
+      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'SubscriberArns', 'TopicKmsKeyArn'],
+    );
+    // The parameters' own patterns accept what deploy/vars.cjs let through.
+    for (const template of [standard.template, everything.template]) {
+      for (const [name, p] of Object.entries(parametersOf(template))) {
+        if (p?.AllowedPattern) expect(new RegExp(p.AllowedPattern).test(p.Default ?? ''), name).toBe(true);
+      }
+    }
+  });
+});
+
 describe('function IAM (least privilege)', () => {
   const LOG_WRITES = ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource', 'logs:TagLogGroup'];
+  const MANAGED_BY = { StringEquals: { 'aws:ResourceTag/managed-by': 'cvpn-log-guard' } };
+  const CLIENT_VPN_GROUPS = `${ARN_HEAD('logs')}log-group:/aws/clientvpn/`;
+  /** Statements on the Client VPN log groups (not Serverless's own one for the function logs). */
+  const onClientVpnGroups = (found: IamStatement[]): IamStatement[] =>
+    found.filter((s) => resourcesOf(s).some((r) => resourceText(r).startsWith(CLIENT_VPN_GROUPS)));
   const OWN_LOGS = `${ARN_HEAD('logs')}log-group:/aws/lambda/cvpn-log-guard-${STAGE}`;
 
   const statements = (): IamStatement[] => roleStatements(standard.template, ROLE);
@@ -351,12 +712,38 @@ describe('function IAM (least privilege)', () => {
         }
       }
     }
-    const prefixed = granting(statements(), 'logs:PutRetentionPolicy');
-    expect(prefixed.flatMap(resourcesOf).map(resourceText)).toEqual([
-      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
-      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*:*`,
-    ]);
-    expect(actionsOf(prefixed[0] as IamStatement).sort()).toEqual([...LOG_WRITES].sort());
+    const prefixed = onClientVpnGroups(granting(statements(), 'logs:CreateLogGroup', 'logs:PutRetentionPolicy'));
+    expect(prefixed).toHaveLength(2);
+    for (const s of prefixed) {
+      expect(resourcesOf(s).map(resourceText)).toEqual([
+        `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
+        `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*:*`,
+      ]);
+    }
+  });
+
+  it('creates log groups with their tag, granting only TagResource for it (not the deprecated TagLogGroup)', () => {
+    // CreateLogGroup API reference: tags at creation need logs:TagResource or logs:TagLogGroup.
+    const found = onClientVpnGroups(granting(statements(), 'logs:CreateLogGroup'));
+    expect(found).toHaveLength(1);
+    expect(actionsOf(found[0] as IamStatement).sort()).toEqual(['logs:CreateLogGroup', 'logs:TagResource']);
+    expect(found[0]?.Condition).toBeUndefined();
+    expect(granting(statements(), 'logs:TagLogGroup')).toEqual([]);
+  });
+
+  it('sets retention only on log groups tagged managed-by: cvpn-log-guard', () => {
+    // A shorter retention on a group someone else created would delete connection records.
+    const found = granting(statements(), 'logs:PutRetentionPolicy');
+    expect(found).toHaveLength(1);
+    const [s] = found as [IamStatement];
+    expect(actionsOf(s)).toEqual(['logs:PutRetentionPolicy']);
+    expect(s.Condition).toEqual(MANAGED_BY);
+    // The tag the condition trusts is the one the code writes at creation.
+    const source = readFileSync(new URL('../src/lib/log-group.ts', import.meta.url), 'utf8');
+    expect(source).toContain("MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' }");
+    // The same condition for the second configuration's prefix.
+    const org = granting(roleStatements(orgPrefix.template, ROLE), 'logs:PutRetentionPolicy');
+    expect(org.map((st) => st.Condition)).toEqual([MANAGED_BY]);
   });
 
   it('publishes only to the alert topic', () => {
@@ -380,7 +767,8 @@ describe('function IAM (least privilege)', () => {
     expect(found).toHaveLength(1);
     const [s] = found as [IamStatement];
     expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(resourcesOf(s)).toEqual([{ 'Fn::GetAtt': ['AlertKey', 'Arn'] }]);
+    // The stack's key, or the topicKmsKeyArn one (never '' in the unused branch).
+    expect(resourcesOf(s)).toEqual([{ 'Fn::GetAtt': ['AlertKey', 'Arn'] }, { Ref: 'TopicKmsKeyArn' }]);
     expect(s.Condition).toEqual({
       StringEquals: {
         'kms:ViaService': [
@@ -392,7 +780,11 @@ describe('function IAM (least privilege)', () => {
   });
 
   it('grants the log-group key only when kmsKeyArn is set, and only through CloudWatch Logs', () => {
-    expect(standard.template.Conditions?.HasLogGroupKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(standard.template.Conditions?.HasLogGroupKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'LogGroupKmsKeyArn' }, ''] }] });
+    expect(resolveConditions(everything.template).HasLogGroupKey).toBe(true);
+    const withKey = roleStatements(everything.template, ROLE).filter((s) => s.Sid?.endsWith('KeyThroughLogs'));
+    expect(withKey.flatMap(resourcesOf)).toEqual([{ Ref: 'LogGroupKmsKeyArn' }, { Ref: 'LogGroupKmsKeyArn' }]);
+    expect(parametersOf(everything.template).LogGroupKmsKeyArn?.Default).toBe(KEY_A);
     const kms = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
     const viaLogs = kms.filter((s) => JSON.stringify(s.Condition).includes('logs.${AWS::Region}'));
     expect(viaLogs.map((s) => s.Sid).sort()).toEqual(['DescribeLogGroupKeyThroughLogs', 'UseLogGroupKeyThroughLogs']);
@@ -436,6 +828,52 @@ describe('logGroup parameter', () => {
     expect(() => vars.parseLogGroupTemplate('/x/*/{endpointId}')).toThrow(/not allowed/);
     expect(() => vars.parseLogGroupTemplate('/x/{endpointId')).toThrow(/unbalanced/);
   });
+});
+
+describe('subscriberArns parameter', () => {
+  const check = (value: string) => vars.subscriberArns({ resolveVariable: async () => value });
+
+  it('takes comma-separated IAM user, role and account-root ARNs, trimmed and deduplicated', async () => {
+    await expect(check('')).resolves.toBe('');
+    await expect(check(` ${OPS_ROLE} ,${OUTSIDE_USER},${OPS_ROLE}`)).resolves.toBe(`${OPS_ROLE},${OUTSIDE_USER}`);
+    await expect(check('arn:aws:iam::123456789012:role/path/to/ops')).resolves.toBe('arn:aws:iam::123456789012:role/path/to/ops');
+    await expect(check('arn:aws-us-gov:iam::123456789012:root')).resolves.toBe('arn:aws-us-gov:iam::123456789012:root');
+  });
+
+  it('refuses session ARNs, wildcards, other services and empty items', async () => {
+    for (const bad of [
+      'arn:aws:sts::123456789012:assumed-role/ops/session',
+      'arn:aws:iam::123456789012:role/*',
+      '*',
+      'arn:aws:sns:eu-west-1:123456789012:topic',
+      `${OPS_ROLE},`,
+      'arn:aws:iam::12345:role/ops',
+    ]) {
+      await expect(check(bad), bad).rejects.toThrow(/stage parameter "subscriberArns"/);
+    }
+  });
+});
+
+// cfn-lint on the packaged templates. Preinstalled on developer machines of this kind; CI
+// installs it (scripts/cfn-lint.sh, from .ci/run) and makes it findable, so it runs there.
+const cfnLintVersion = ((): string | undefined => {
+  const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+})();
+
+describe('cfn-lint', () => {
+  const name = 'reports nothing on the templates packaged with default and with every parameter';
+  it.skipIf(cfnLintVersion === undefined)(
+    cfnLintVersion === undefined ? `${name} (SKIPPED: cfn-lint is not on PATH; .ci/run installs it)` : `${name} (${cfnLintVersion})`,
+    () => {
+      const templates = [standard, everything].map((p) => path.join(p.dir, 'cloudformation-template-update-stack.json'));
+      const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
+      expect(run.error).toBeUndefined();
+      expect(`${run.stdout}${run.stderr}`).toBe('');
+      expect(run.status).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('refused configurations', () => {
