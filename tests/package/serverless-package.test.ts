@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire, isBuiltin } from 'node:module';
+import { MANAGED_BY_TAG } from '../../src/domain/endpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asArray,
@@ -739,8 +740,7 @@ describe('function IAM (least privilege)', () => {
     expect(actionsOf(s)).toEqual(['logs:PutRetentionPolicy']);
     expect(s.Condition).toEqual(MANAGED_BY);
     // The tag the condition trusts is the one the code writes at creation.
-    const source = readFileSync(new URL('../src/lib/log-group.ts', import.meta.url), 'utf8');
-    expect(source).toContain("MANAGED_BY_TAG = { key: 'managed-by', value: 'cvpn-log-guard' }");
+    expect(MANAGED_BY).toEqual({ StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value } });
     // The same condition for the second configuration's prefix.
     const org = granting(roleStatements(orgPrefix.template, ROLE), 'logs:PutRetentionPolicy');
     expect(org.map((st) => st.Condition)).toEqual([MANAGED_BY]);
