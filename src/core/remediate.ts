@@ -77,9 +77,13 @@ async function remediateNow(deps: CoreDeps, trigger: TriggerEvent, options: Reme
     if (trigger.account !== self.account) {
       throw new ForeignAccountError(`The event is from account ${trigger.account}, but this deployment guards account ${self.account}`);
     }
-    if (isOwnAction(trigger.actor, self, trigger.account)) {
-      return { ...base, action: 'ignored-self', reason: 'The event was caused by this remediator itself' };
+    const ownRole = isOwnAction(trigger.actor, self, trigger.account);
+    if (ownRole && trigger.onlyEnablesLogging) {
+      return { ...base, action: 'ignored-self', reason: 'The event is the echo of this remediator turning logging on' };
     }
+    // Its own role doing anything else is handled like anyone's change, and said loudly: the role
+    // may Modify any field, so whoever can run code as it could switch logging off unseen.
+    if (ownRole) base.byGuardRole = true;
     const observed = await observe(api, endpoint, options.checkLogGroup === true);
     const decided = plan(base, observed, deps.settings, deps.now());
     // Runs beside the fix, never fails it: has this endpoint been fixed shortly before?

@@ -54,6 +54,7 @@ export function scanTrigger(region: string, account: string, endpointId: string,
     endpointId,
     actor: { type: 'cvpn-log-guard scan' },
     tool: 'other',
+    onlyEnablesLogging: false,
   };
 }
 

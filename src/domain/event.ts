@@ -20,6 +20,12 @@ export interface TriggerEvent {
   actor: Actor;
   tool: ToolKind;
   replayName?: string;
+  /**
+   * The request did nothing but turn logging on (a Modify carrying only the endpoint ID and
+   * `ConnectionLogOptions` with `Enabled: true`): the shape of cvpn-log-guard's own fix. Only such
+   * an event from its own role is an echo to ignore; anything else its role does is reported.
+   */
+  onlyEnablesLogging: boolean;
 }
 
 const timestamp = z.string().check(z.refine((s: string) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp'));
@@ -83,6 +89,19 @@ const CreateResponseSchema = z.object({
 const ModifyRequestSchema = z.object({
   ModifyClientVpnEndpointRequest: z.looseObject({ ClientVpnEndpointId: z.string() }),
 });
+
+const ENABLE_ONLY_KEYS: ReadonlySet<string> = new Set(['ClientVpnEndpointId', 'ConnectionLogOptions']);
+
+function onlyEnablesLogging(detail: CloudTrailRecord): boolean {
+  if (detail.eventName !== 'ModifyClientVpnEndpoint') return false;
+  const request = ModifyRequestSchema.safeParse(detail.requestParameters).data?.ModifyClientVpnEndpointRequest;
+  if (!request || Object.keys(request).some((key) => !ENABLE_ONLY_KEYS.has(key))) return false;
+  const options: unknown = request.ConnectionLogOptions;
+  if (typeof options !== 'object' || options === null) return false;
+  const enabled = (options as { Enabled?: unknown }).Enabled;
+  // CloudTrail records booleans as JSON booleans; a string "true" is accepted as the same value.
+  return enabled === true || enabled === 'true';
+}
 
 function endpointIdOf(detail: CloudTrailRecord): string {
   const id =
@@ -165,6 +184,7 @@ export function parseTriggerEvent(input: unknown): TriggerEvent {
     actor: actorFromIdentity(detail.userIdentity),
     tool: classifyTool(detail.userAgent),
     replayName: envelope['replay-name'],
+    onlyEnablesLogging: onlyEnablesLogging(detail),
   };
 }
 

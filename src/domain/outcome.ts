@@ -116,6 +116,11 @@ export interface RemediationOutcome {
   error?: OutcomeError;
   /** Logging had been turned back on shortly before and was switched off again (a fight). */
   repeat?: RepeatedSwitchOff;
+  /**
+   * The change was made by cvpn-log-guard's own execution role and was not the echo of its own
+   * fix: whoever can run code as that role switched logging off (or changed something else).
+   */
+  byGuardRole?: boolean;
   /** Why this outcome, in one sentence, for logs and the CLI. */
   reason: string;
 }

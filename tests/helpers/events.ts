@@ -75,3 +75,16 @@ export function retarget(
   if (opts.eventTime) r.eventTime = opts.eventTime;
   return r;
 }
+
+/**
+ * The request of cvpn-log-guard's own fix, as CloudTrail records it on a Modify record: the
+ * endpoint ID and `ConnectionLogOptions` with logging on, nothing else.
+ */
+export function asOwnFixRequest(record: any, logGroup: string): any {
+  const r = structuredClone(record);
+  const id = r.requestParameters.ModifyClientVpnEndpointRequest.ClientVpnEndpointId;
+  r.requestParameters = {
+    ModifyClientVpnEndpointRequest: { ClientVpnEndpointId: id, ConnectionLogOptions: { Enabled: true, CloudwatchLogGroup: logGroup } },
+  };
+  return r;
+}

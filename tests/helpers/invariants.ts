@@ -50,7 +50,11 @@ export interface Scenario {
   exempt: 'none' | 'valid' | 'expired';
   groupExists: boolean;
   mode: 'remediate' | 'notify-only';
-  actor: 'person' | 'terraform' | 'self';
+  /**
+   * `self-echo`: the guard's own role turning logging on (its own fix coming back as an event);
+   * `self-misuse`: the guard's own role making any other change (someone running code as it).
+   */
+  actor: 'person' | 'terraform' | 'self-echo' | 'self-misuse';
   kind: 'create' | 'modify';
   faults: FaultPlanItem[];
   hangs: HangPlanItem[];
@@ -196,7 +200,8 @@ export const scenario: fc.Arbitrary<Scenario> = fc.record({
   actor: fc.oneof(
     { weight: 4, arbitrary: fc.constant('person' as const) },
     { weight: 1, arbitrary: fc.constant('terraform' as const) },
-    { weight: 1, arbitrary: fc.constant('self' as const) },
+    { weight: 1, arbitrary: fc.constant('self-echo' as const) },
+    { weight: 1, arbitrary: fc.constant('self-misuse' as const) },
   ),
   kind: fc.constantFrom('create' as const, 'modify' as const),
   faults: fc.array(faultItem, { maxLength: 4 }),
@@ -284,10 +289,19 @@ interface Delivery {
 }
 
 function eventFor(s: Scenario, eventId: string, time: string): any {
-  const base = s.kind === 'create' ? createRecord() : modifyRecord();
+  // The guard's own fix is always a Modify; its echo carries nothing but logging on.
+  const base = s.kind === 'create' && s.actor !== 'self-echo' ? createRecord() : modifyRecord();
   const record = retarget(base, { endpointId: ENDPOINT, eventId, eventTime: time });
   if (s.actor === 'terraform') record.userAgent = 'APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) terraform-provider-aws/5.80.0';
-  if (s.actor === 'self') {
+  if (s.actor === 'self-echo') {
+    record.requestParameters = {
+      ModifyClientVpnEndpointRequest: {
+        ClientVpnEndpointId: ENDPOINT,
+        ConnectionLogOptions: { Enabled: true, CloudwatchLogGroup: `/aws/clientvpn/${ENDPOINT}` },
+      },
+    };
+  }
+  if (s.actor === 'self-echo' || s.actor === 'self-misuse') {
     record.userIdentity = {
       type: 'AssumedRole',
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${LAMBDA_ROLE}/cvpn-log-guard-test-remediate`,
@@ -468,7 +482,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
   // ---- invariant: no write where none is wanted; at most one write in all
   const mayWrite =
     s.mode === 'remediate' &&
-    s.actor !== 'self' &&
+    s.actor !== 'self-echo' &&
     s.logging === 'off' &&
     s.exempt !== 'valid' &&
     !(deleted && writesBeforeDelete === 0 && s.deleteAt !== 'before-modify');
@@ -498,7 +512,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
   const deletedBeforeWrite = deleted && writesBeforeDelete === 0;
   // A permission error can hide the deletion (the endpoint cannot be read): then `failed` is right.
   const needsPersonFault = s.faults.some((f) => NEEDS_PERSON.has(f.code));
-  if (deletedBeforeWrite && s.actor !== 'self' && !needsPersonFault) {
+  if (deletedBeforeWrite && s.actor !== 'self-echo' && !needsPersonFault) {
     for (const d of deliveries) {
       const last = d.results[d.results.length - 1];
       const ok = last?.ok === true && ['skipped-deleted', 'not-found'].includes(last.value.action);
@@ -539,7 +553,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
         expect(s.mode, describeScenario()).toBe('notify-only');
         break;
       case 'ignored-self':
-        expect(s.actor, describeScenario()).toBe('self');
+        expect(s.actor, describeScenario()).toBe('self-echo');
         break;
       case 'skipped-deleted':
       case 'not-found':

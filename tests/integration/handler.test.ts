@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RemediationFailedError } from '../../src/domain/errors';
 import type { Standin } from '../../standin/index';
-import { createRecord, envelope, modifyRecord, retarget } from '../helpers/events';
+import { asOwnFixRequest, createRecord, envelope, modifyRecord, retarget } from '../helpers/events';
 import {
   ACCOUNT,
   ENDPOINT,
@@ -146,7 +146,7 @@ describe('remediate handler against the stand-in (real SDK, real wire protocols)
 
   it('ignores the echo of its own Modify', async () => {
     standin.addEndpoint(REGION, { id: ENDPOINT, logging: { enabled: false } });
-    const own = modifyRecord();
+    const own = asOwnFixRequest(modifyRecord(), `/aws/clientvpn/${ENDPOINT}`);
     own.userIdentity.arn = `arn:aws:sts::${ACCOUNT}:assumed-role/${LAMBDA_ROLE}/cvpn-log-guard-test-remediate`;
     own.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${ACCOUNT}:role/${LAMBDA_ROLE}`;
     own.userAgent = 'aws-sdk-js/3.1169.0';

@@ -20,7 +20,7 @@ import { parseTriggerEvent } from '../../../src/domain/event';
 import type { CallerIdentity } from '../../../src/domain/identity';
 import { remediateEndpoint, type CoreDeps } from '../../../src/core/remediate';
 import { KeyedSerializer } from '../../../src/util/serialize';
-import { createRecord, envelope, fixture, modifyRecord } from '../../helpers/events';
+import { asOwnFixRequest, createRecord, envelope, fixture, modifyRecord } from '../../helpers/events';
 
 const ec2Mock = mockClient(EC2Client);
 const logsMock = mockClient(CloudWatchLogsClient);
@@ -323,14 +323,40 @@ describe('remediateEndpoint: describe, decide, act, verify', () => {
     expect(outcome.verification).toBe('verified');
   });
 
-  it('ignores events caused by its own role without writing', async () => {
-    const r = modifyRecord();
-    r.userIdentity.arn = `arn:aws:sts::${ACCOUNT}:assumed-role/cvpn-log-guard-prod-lambdaRole/cvpn-log-guard-prod-remediate`;
-    r.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${ACCOUNT}:role/cvpn-log-guard-prod-lambdaRole`;
+  const byOwnRole = (record: any): any => {
+    record.userIdentity.arn = `arn:aws:sts::${ACCOUNT}:assumed-role/cvpn-log-guard-prod-lambdaRole/cvpn-log-guard-prod-remediate`;
+    record.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${ACCOUNT}:role/cvpn-log-guard-prod-lambdaRole`;
+    return record;
+  };
+
+  it('ignores the echo of its own fix (its role turning logging on) without writing', async () => {
+    const r = byOwnRole(asOwnFixRequest(modifyRecord(), `/aws/clientvpn/${ENDPOINT}`));
     describeSequence(endpointFromDoc());
     const outcome = await remediateEndpoint(deps(), parseTriggerEvent(envelope(r)));
     expect(outcome.action).toBe('ignored-self');
+    expect(outcome.byGuardRole).toBeUndefined();
     expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(0);
+  });
+
+  it('reverts its own role switching logging off, and marks the change as made by that role', async () => {
+    // The console-shaped request (logging off, every field re-sent) made with the guard's role.
+    const r = byOwnRole(modifyRecord());
+    describeSequence(endpointFromDoc(), enabledEndpointFromDoc(`/aws/clientvpn/${ENDPOINT}`));
+    const outcome = await remediateEndpoint(deps(), parseTriggerEvent(envelope(r)));
+    expect(outcome).toMatchObject({ action: 'remediated', byGuardRole: true, verification: 'verified' });
+    expect(ec2Mock.commandCalls(ModifyClientVpnEndpointCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['turns logging on and changes DNS in the same call', { DnsServers: { CustomDnsServers: ['10.0.0.2'], Enabled: true } }],
+    ['sends logging on as anything but true', { ConnectionLogOptions: { Enabled: false } }],
+  ])('is not an echo when its role %s', async (_what, extra) => {
+    const r = byOwnRole(asOwnFixRequest(modifyRecord(), `/aws/clientvpn/${ENDPOINT}`));
+    Object.assign(r.requestParameters.ModifyClientVpnEndpointRequest, extra);
+    expect(parseTriggerEvent(envelope(r)).onlyEnablesLogging).toBe(false);
+    describeSequence(endpointFromDoc(), enabledEndpointFromDoc(`/aws/clientvpn/${ENDPOINT}`));
+    const outcome = await remediateEndpoint(deps(), parseTriggerEvent(envelope(r)));
+    expect(outcome).toMatchObject({ action: 'remediated', byGuardRole: true });
   });
 
   it('does not mistake another role with the same session name for itself', async () => {
