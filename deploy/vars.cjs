@@ -10,6 +10,10 @@
 
 const PLACEHOLDERS = new Set(['endpointId', 'region', 'accountId']);
 
+// This file runs inside osls at packaging time, where the TypeScript sources can't be loaded, so
+// the few rules below mirror src/domain/settings.ts and src/app/config.ts; the packaging tests
+// fail if any of them drifts from those (tests/package/vars-vs-config.test.ts).
+
 // Values accepted by CloudWatch Logs PutRetentionPolicy.
 const RETENTION_DAYS = new Set([
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -251,6 +255,8 @@ module.exports = {
   maxEventAgeSeconds,
   retryAttempts,
   envOverrideGuard,
-  // Not meant as a variable; exported for the tests.
+  // Not meant as variables; exported for the tests, which check them against the one settings
+  // schema (src/app/config.ts) so the two can never drift apart.
   parseLogGroupTemplate,
+  constants: { PLACEHOLDERS, RETENTION_DAYS, MODES, KMS_KEY_ARN, OVERRIDABLE_ENV },
 };
