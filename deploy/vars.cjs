@@ -214,26 +214,30 @@ const archiveRetentionDays = async ({ resolveVariable }) => {
   }
   return raw;
 };
-// IAM principals allowed to subscribe to the alert topic (the topic policy denies everyone
-// else). Users and roles by ARN, or an account root; the topic policy matches them against
-// aws:PrincipalArn, which for an assumed role is the role's ARN (not the session's), so session
-// ARNs (arn:...:sts::...:assumed-role/...) and wildcards are refused. Names with a comma can't
-// be listed (the comma separates them). Returned comma-joined without spaces: it becomes the
-// default of the SubscriberArns template parameter, which the topic policy splits.
+// IAM principals named in the alert topic's policy: `subscriberArns` may subscribe, and
+// `publisherArns` may publish (operators running `cvpn-log-guard scan --apply` or `replay` from a
+// workstation against the stack's topic); the policy denies everyone else both. Users and roles by
+// ARN, or an account root; the topic policy matches them against aws:PrincipalArn, which for an
+// assumed role is the role's ARN (not the session's), so session ARNs
+// (arn:...:sts::...:assumed-role/...) and wildcards are refused. Names with a comma can't be
+// listed (the comma separates them). Returned comma-joined without spaces: it becomes the default
+// of a template parameter, which the topic policy splits.
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(user|role)\/[A-Za-z0-9+=.@_\/-]{1,512})$/;
-const subscriberArns = async ({ resolveVariable }) => {
-  const raw = await param(resolveVariable, 'subscriberArns');
+const principalArnList = (name) => async ({ resolveVariable }) => {
+  const raw = await param(resolveVariable, name);
   if (raw === '') return '';
   const arns = raw.split(',').map((arn) => arn.trim());
   const bad = arns.filter((arn) => !PRINCIPAL_ARN.test(arn));
   if (bad.length > 0) {
     fail(
-      'stage parameter "subscriberArns" must be empty or comma-separated IAM user, role or account-root ARNs ' +
+      `stage parameter "${name}" must be empty or comma-separated IAM user, role or account-root ARNs ` +
         `(arn:<partition>:iam::<account>:role/<name>), got ${bad.map((arn) => `"${arn}"`).join(', ')}`
     );
   }
   return [...new Set(arns)].join(',');
 };
+const subscriberArns = principalArnList('subscriberArns');
+const publisherArns = principalArnList('publisherArns');
 
 // The archive resource only exists when the parameter is set; this keeps its property valid.
 const archiveRetentionDaysNumber = async (ctx) => Number((await archiveRetentionDays(ctx)) || '1');
@@ -252,6 +256,7 @@ module.exports = {
   topicKmsKeyArn,
   alertEmail,
   subscriberArns,
+  publisherArns,
   maxEventAgeSeconds,
   retryAttempts,
   envOverrideGuard,

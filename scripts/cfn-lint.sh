@@ -60,6 +60,7 @@ package defaults
 package every-parameter \
   --param alertEmail=ops@example.com \
   --param subscriberArns="$SUBSCRIBERS" \
+  --param publisherArns=arn:aws:iam::123456789012:role/secops-operator \
   --param kmsKeyArn="$KEY_A" \
   --param topicKmsKeyArn="$KEY_B" \
   --param archiveRetentionDays=30 \

@@ -33,6 +33,7 @@ const require = createRequire(import.meta.url);
 const vars = require('../../deploy/vars.cjs') as {
   parseLogGroupTemplate(template: string): { prefix: string; hasPlaceholders: boolean };
   subscriberArns(ctx: { resolveVariable: (name: string) => Promise<string> }): Promise<string>;
+  publisherArns(ctx: { resolveVariable: (name: string) => Promise<string> }): Promise<string>;
 };
 
 const STAGE = 'test';
@@ -49,9 +50,11 @@ const KEY_A = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-55
 const KEY_B = 'arn:aws:kms:eu-west-1:123456789012:key/66666666-7777-8888-9999-000000000000';
 const OPS_ROLE = 'arn:aws:iam::123456789012:role/ops';
 const OUTSIDE_USER = 'arn:aws:iam::210987654321:user/alice';
+const OPERATOR_ROLE = 'arn:aws:iam::123456789012:role/secops-operator';
 const EVERY_PARAMETER = [
   '--param', 'alertEmail=ops@example.com',
   '--param', `subscriberArns=${OPS_ROLE}, ${OUTSIDE_USER}`,
+  '--param', `publisherArns=${OPERATOR_ROLE}`,
   '--param', `kmsKeyArn=${KEY_A}`,
   '--param', `topicKmsKeyArn=${KEY_B}`,
   '--param', 'archiveRetentionDays=30',
@@ -144,6 +147,10 @@ function resolveValue(value: unknown, r: Resolution): unknown {
   if (entries.length === 1 && key === 'Fn::Split') {
     const [separator, source] = arg as [string, unknown];
     return String(resolveValue(source, r)).split(separator);
+  }
+  if (entries.length === 1 && key === 'Fn::Join') {
+    const [separator, parts] = arg as [string, unknown[]];
+    return (resolveValue(parts, r) as unknown[]).map(String).join(separator);
   }
   if (entries.length === 1 && key === 'Fn::GetAtt') {
     if (JSON.stringify(arg) === JSON.stringify([ROLE, 'Arn'])) return FUNCTION_ROLE_ARN;
@@ -470,19 +477,21 @@ describe('alert topic', () => {
     }
   });
 
-  it('allows Publish only to the function role and the failure alarm, and never Subscribe to the whole account', () => {
+  it('allows Publish only to the function role, the failure alarm and publisherArns, and never Subscribe to the whole account', () => {
     const topic = logicalIdOf(standard.template, 'AWS::SNS::Topic');
-    for (const template of [standard.template, everything.template]) {
+    for (const [template, operators] of [[standard.template, []], [everything.template, [OPERATOR_ROLE]]] as const) {
       const policy = propsOf(template, 'AWS::SNS::TopicPolicy');
       expect(policy.Topics).toEqual([{ Ref: topic }]);
-      const allows = statementsOf(policy.PolicyDocument).filter((st) => st.Effect === 'Allow');
-      for (const st of allows) expect(resourcesOf(st)).toEqual([{ Ref: topic }]);
+      // The policy as CloudFormation resolves it for the packaged parameters.
+      const allows = topicPolicyOf(template).statements.filter((st) => st.Effect === 'Allow');
+      for (const st of allows) expect(resourcesOf(st)).toEqual([`ref:${topic}`]);
       const publish = allows.filter((st) => actionsOf(st).includes('sns:Publish'));
       expect(publish.map((st) => st.Principal)).toEqual([
-        { AWS: { 'Fn::GetAtt': [ROLE, 'Arn'] } },
+        { AWS: FUNCTION_ROLE_ARN },
         { Service: 'cloudwatch.amazonaws.com' },
+        ...(operators.length > 0 ? [{ AWS: [...operators] }] : []),
       ]);
-      expect(publish[1]?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual(THIS_ACCOUNT);
+      expect(publish[1]?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual(ACCOUNT);
       // Nothing is opened to the account or to everyone.
       for (const st of allows) {
         expect(JSON.stringify(st.Principal)).not.toContain(':root');
@@ -492,21 +501,24 @@ describe('alert topic', () => {
     }
   });
 
-  it('denies Publish explicitly to every other principal, keyed so the role and the alarm are spared', () => {
+  it('denies Publish explicitly to every other principal, keyed so the role, the alarm and publisherArns are spared', () => {
     // An allow-only topic policy would not stop an IAM principal of this account whose own
     // policy grants sns:Publish: only an explicit Deny does.
+    for (const [template, spared] of [[standard.template, [FUNCTION_ROLE_ARN]], [everything.template, [FUNCTION_ROLE_ARN, OPERATOR_ROLE]]] as const) {
+      const resolved = topicPolicyOf(template).statements;
+      expect(resolved).toContainEqual({
+        Sid: 'DenyPublishFromOthers',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: `ref:${logicalIdOf(template, 'AWS::SNS::Topic')}`,
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': [...spared] },
+          StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
+        },
+      });
+    }
     const statements = statementsOf(propsOf(standard.template, 'AWS::SNS::TopicPolicy').PolicyDocument);
-    expect(statements).toContainEqual({
-      Sid: 'DenyPublishFromOthers',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'sns:Publish',
-      Resource: { Ref: logicalIdOf(standard.template, 'AWS::SNS::Topic') },
-      Condition: {
-        ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [ROLE, 'Arn'] } },
-        StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
-      },
-    });
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -530,6 +542,19 @@ describe('alert topic', () => {
     for (const principalArn of [`arn:aws:iam::${ACCOUNT}:role/admin`, `arn:aws:iam::${ACCOUNT}:user/bob`, `arn:aws:iam::${ACCOUNT}:root`, OUTSIDE_USER]) {
       expect(topic.decide({ action: 'sns:Publish', principalArn }), principalArn).toBe('deny');
     }
+  });
+
+  it('lets the publisherArns operators publish (the CLI with the stack topic), and nobody else besides the stack', () => {
+    const topic = topicPolicyOf(everything.template);
+    expect(parametersOf(everything.template).PublisherArns?.Default).toBe(OPERATOR_ROLE);
+    expect(topic.decide({ action: 'sns:Publish', principalArn: OPERATOR_ROLE })).toBe('allow');
+    expect(topic.decide({ action: 'sns:Publish', principalArn: FUNCTION_ROLE_ARN })).toBe('allow');
+    expect(topic.decide(ALARM_PUBLISH)).toBe('allow');
+    for (const principalArn of [OPS_ROLE, DEPLOYER, `arn:aws:iam::${ACCOUNT}:root`]) {
+      expect(topic.decide({ action: 'sns:Publish', principalArn }), principalArn).toBe('deny');
+    }
+    // Without the parameter, the same operator is denied.
+    expect(topicPolicyOf(standard.template).decide({ action: 'sns:Publish', principalArn: OPERATOR_ROLE })).toBe('deny');
   });
 
   it('denies Subscribe to everyone by default, the function role included', () => {
@@ -643,7 +668,7 @@ describe('template hygiene', () => {
       for (const ref of refs) expect(parameters[ref], `${name} -> ${ref}`).toBeDefined();
     }
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'SubscriberArns', 'TopicKmsKeyArn'],
+      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'PublisherArns', 'SubscriberArns', 'TopicKmsKeyArn'],
     );
     // The parameters' own patterns accept what deploy/vars.cjs let through.
     for (const template of [standard.template, everything.template]) {
@@ -851,6 +876,12 @@ describe('subscriberArns parameter', () => {
     ]) {
       await expect(check(bad), bad).rejects.toThrow(/stage parameter "subscriberArns"/);
     }
+  });
+
+  it('checks publisherArns the same way, naming that parameter', async () => {
+    const publishers = (value: string) => vars.publisherArns({ resolveVariable: async () => value });
+    await expect(publishers(` ${OPERATOR_ROLE} `)).resolves.toBe(OPERATOR_ROLE);
+    await expect(publishers('arn:aws:sts::123456789012:assumed-role/ops/session')).rejects.toThrow(/stage parameter "publisherArns"/);
   });
 });
 
