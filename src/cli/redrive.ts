@@ -6,7 +6,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { toAwsCallError } from '../domain/errors';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { formatResultLine, isFailure, jsonResult, replayOne, resultKey, type ReplayResult } from './replay';

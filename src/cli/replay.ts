@@ -8,7 +8,7 @@ import { notifyOutcome, processEvent, snapshotKey, type Runtime } from '../app/r
 import { mapLimited } from '../util/concurrency';
 import { listEndpoints } from '../core/scan';
 import { IntervalLimiter } from '../util/rate-limiter';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import { checkWindow, parseTimeArg } from './time-window';
 import type { CliContext } from './context';
 import { loadEventFile } from './event-file';

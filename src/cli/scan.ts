@@ -1,6 +1,6 @@
 import type { RemediationOutcome } from '../domain/outcome';
 import { notifyOutcome } from '../app/runtime';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import { scanRegion, type RegionScan, type ScanRow } from '../core/scan';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
