@@ -3,7 +3,8 @@ import { DEFAULT_MODIFY_BUCKET, type Settings } from './config';
 import { toAwsCallError } from '../domain/errors';
 import { parseTriggerEvent } from '../domain/event';
 import { cachedIdentity, fetchCallerIdentity, type CallerIdentity } from '../domain/identity';
-import { buildNotification, publishNotification } from '../notify/notify';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { buildNotification, snsPublishInput } from '../notify';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from '../domain/outcome';
 import type { EndpointState } from '../aws/ec2';
 import { remediateEndpoint, type CoreDeps } from '../core/remediate';
@@ -113,7 +114,9 @@ export async function notifyOutcome(
     kmsKeyArn: runtime.settings.kmsKeyArn,
   });
   try {
-    return await publishNotification(runtime.clients.forRegion(topicRegion).sns, topicArn, notification);
+    // Stand-in until src/aws/sns.ts owns the call.
+    const sent = await runtime.clients.forRegion(topicRegion).sns.send(new PublishCommand(snsPublishInput(topicArn, notification)));
+    return sent.MessageId ?? '';
   } catch (error) {
     throw toAwsCallError('Publish', error);
   }

@@ -6,6 +6,7 @@
  * - {@link plainText}: one line of well-formed, visible text (email bodies, CLI output).
  * - {@link slackText}: plainText that no chat renderer can turn into a mention, link or format.
  * - {@link subjectText}: plainText that SNS accepts as a `Subject`.
+ * {@link emailText} and {@link chatText} are what the renderers apply to user values.
  */
 
 import { ELLIPSIS, plainText } from '../util/plain-text';
@@ -111,4 +112,24 @@ export function subjectText(s: string, max = SNS_SUBJECT_LIMIT): string {
     text = kept.trimEnd() + ELLIPSIS;
   }
   return text === '' ? 'cvpn-log-guard notification'.slice(0, limit) : text;
+}
+
+/** A user value in the plain-text email. */
+export function emailText(value: string, max: number): string {
+  return defangUrls(plainText(value, max));
+}
+
+/**
+ * A user value in chat. slackText bounds visible characters; escaping can make the text longer
+ * (`&` -> `&amp;`). This keeps the escaped result within `max` UTF-16 units too, so the chat
+ * description stays inside what Slack shows (3,000 characters per text block).
+ */
+export function chatText(value: string, max: number): string {
+  let visible = max;
+  let out = slackText(value, visible);
+  while (out.length > max && visible > 1) {
+    visible = Math.max(1, Math.min(visible - 1, Math.floor((visible * max) / out.length)));
+    out = slackText(value, visible);
+  }
+  return out;
 }

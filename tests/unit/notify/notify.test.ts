@@ -16,10 +16,10 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   buildNotification,
   fitNotification,
-  publishNotification,
   publishedSize,
+  snsPublishInput,
   type Notification,
-} from '../../../src/notify/notify';
+} from '../../../src/notify';
 import { NOTIFIABLE_ACTIONS, type RemediationOutcome } from '../../../src/domain/outcome';
 import { HOSTILE, expectChatInert, expectOneCleanLine } from '../../fixtures/hostile';
 
@@ -396,7 +396,13 @@ describe('ChatbotMessageSchema', () => {
   });
 });
 
-describe('publishNotification', () => {
+/** What src/aws/sns.ts does with the input: one PublishCommand, here against a mock. */
+async function publishNotification(topicArn: string, n: Notification): Promise<string> {
+  const sent = await new SNSClient({ region: REGION }).send(new PublishCommand(snsPublishInput(topicArn, n)));
+  return sent.MessageId ?? '';
+}
+
+describe('snsPublishInput', () => {
   const sns = mockClient(SNSClient);
   beforeEach(() => {
     sns.reset();
@@ -411,7 +417,7 @@ describe('publishNotification', () => {
 
   it('sends one JSON-structured message with chat, https and email bodies, subject and attributes', async () => {
     const n = buildNotification(remediated, CTX);
-    const id = await publishNotification(new SNSClient({ region: REGION }), TOPIC, n);
+    const id = await publishNotification(TOPIC, n);
     expect(id).toBe('msg-0001');
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
 
@@ -435,7 +441,7 @@ describe('publishNotification', () => {
 
   it('keeps a huge description under 256 KiB', async () => {
     const n = buildNotification({ ...remediated, description: 'x'.repeat(1_000_000) }, CTX);
-    await publishNotification(new SNSClient({ region: REGION }), TOPIC, n);
+    await publishNotification(TOPIC, n);
     const input = sentInput();
     expect(Buffer.byteLength(input.Message ?? '', 'utf8')).toBeLessThan(SNS_MAX_MESSAGE_BYTES);
   });
@@ -454,7 +460,7 @@ describe('publishNotification', () => {
     expect(fitted.email.startsWith(big.email.slice(0, 200))).toBe(true);
     expect(fitted.email).toContain('[truncated to fit one SNS message]');
 
-    await publishNotification(new SNSClient({ region: REGION }), TOPIC, oversized);
+    await publishNotification(TOPIC, oversized);
     const input = sentInput();
     const total =
       Buffer.byteLength(input.Message ?? '', 'utf8') +

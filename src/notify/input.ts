@@ -1,0 +1,16 @@
+/** What buildNotification reads. */
+import type { RemediationOutcome } from '../domain/outcome';
+import type { RepeatedSwitchOff } from '../domain/repeat';
+
+/**
+ * The outcome, and (once the core sets it) whether this switch-off repeats one fixed shortly
+ * before (see fight.ts).
+ */
+export type NotifiedOutcome = RemediationOutcome & { repeat?: RepeatedSwitchOff };
+
+export interface NotificationContext {
+  /** Retention cvpn-log-guard sets on log groups it creates. */
+  retentionDays: number;
+  /** KMS key it sets on log groups it creates, when configured. */
+  kmsKeyArn?: string;
+}
