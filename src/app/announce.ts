@@ -1,7 +1,7 @@
 import { publish, SNSClient } from '../aws/sns';
 import { AwsCallError } from '../domain/errors';
 import { NOTIFIABLE_ACTIONS, type OutcomeAction, type RemediationOutcome } from '../domain/outcome';
-import { buildNotification, snsPublishInput } from '../notify/notify';
+import { buildNotification, snsPublishInput } from '../notify';
 import type { Runtime } from './runtime';
 
 /**

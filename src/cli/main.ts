@@ -1,5 +1,5 @@
 import { AwsCallError } from '../domain/errors';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import { closeContext, createContext, type CliContext } from './context';
 import { COMMAND_OPTIONS, parseFlags, settingsFromFlags, type CommandName } from './flags';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './io';

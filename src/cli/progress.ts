@@ -1,4 +1,4 @@
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 
 export type RegionCounters = Record<string, number>;
 

@@ -1,6 +1,6 @@
 import { FailureQueue, type QueueMessage } from '../app/services';
 import { AwsCallError } from '../domain/errors';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { formatResultLine, isFailure, jsonResult, replayOne, resultKey, type ReplayResult } from './replay';

@@ -7,7 +7,7 @@ import { processEvent, snapshotKey } from '../app/process';
 import type { Runtime } from '../app/runtime';
 import { invokeDeployed, readHistory, regionSnapshot, type InvokeResult } from '../app/services';
 import { mapLimited } from '../util/concurrency';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import { checkWindow, parseTimeArg } from './time-window';
 import type { CliContext } from './context';
 import { loadEventFile } from './event-file';

@@ -1,7 +1,7 @@
 import type { RemediationOutcome } from '../domain/outcome';
 import { announce, SCAN_POLICY } from '../app/announce';
 import { scanRegion, type RegionScan, type ScanRow } from '../app/services';
-import { plainText } from '../notify/sanitize';
+import { plainText } from '../util/plain-text';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { table } from './progress';

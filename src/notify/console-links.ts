@@ -64,15 +64,23 @@ export function consoleOrigin(partition: Partition, region: string): string | un
   return `https://${region}.${domain}`;
 }
 
-/** The endpoint's details page in the VPC console. */
-export function clientVpnEndpointConsoleUrl(
+/** A page of the console for `value`, built only when `value` has its AWS shape. */
+function consolePage(
+  partition: Partition,
   region: string,
-  endpointId: string,
-  partition: Partition = partitionForRegion(region),
+  value: string,
+  shape: RegExp,
+  page: (origin: string) => string,
 ): string | undefined {
   const origin = consoleOrigin(partition, region);
-  if (origin === undefined || !CLIENT_VPN_ENDPOINT_ID_PATTERN.test(endpointId)) return undefined;
-  return `${origin}/vpc/home?region=${region}#ClientVPNEndpointDetails:clientVpnEndpointId=${endpointId}`;
+  return origin === undefined || !shape.test(value) ? undefined : page(origin);
+}
+
+/** The endpoint's details page in the VPC console. */
+export function clientVpnEndpointConsoleUrl(region: string, endpointId: string, partition = partitionForRegion(region)): string | undefined {
+  const page = (origin: string): string =>
+    `${origin}/vpc/home?region=${region}#ClientVPNEndpointDetails:clientVpnEndpointId=${endpointId}`;
+  return consolePage(partition, region, endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN, page);
 }
 
 /**
@@ -87,11 +95,12 @@ export function consoleFragmentEncode(value: string): string {
 export function logGroupConsoleUrl(
   region: string,
   logGroupName: string,
-  partition: Partition = partitionForRegion(region),
+  partition = partitionForRegion(region),
 ): string | undefined {
-  const origin = consoleOrigin(partition, region);
-  if (origin === undefined || !LOG_GROUP_NAME_PATTERN.test(logGroupName)) return undefined;
-  return `${origin}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${consoleFragmentEncode(logGroupName)}`;
+  // Encoded only once the name has its shape: encodeURIComponent throws on a lone surrogate.
+  const page = (origin: string): string =>
+    `${origin}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${consoleFragmentEncode(logGroupName)}`;
+  return consolePage(partition, region, logGroupName, LOG_GROUP_NAME_PATTERN, page);
 }
 
 /**

@@ -6,62 +6,12 @@
  * - {@link plainText}: one line of well-formed, visible text (email bodies, CLI output).
  * - {@link slackText}: plainText that no chat renderer can turn into a mention, link or format.
  * - {@link subjectText}: plainText that SNS accepts as a `Subject`.
+ * {@link emailText} and {@link chatText} are what the renderers apply to user values.
  */
 
-const ELLIPSIS = '\u2026';
+import { ELLIPSIS, plainText } from '../util/plain-text';
 
-/** Lone (unpaired) UTF-16 surrogates: not encodable as UTF-8, so they become U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * Invisible format characters (Unicode category Cf). This covers
- * the bidi embeddings/overrides/isolates (U+202A-U+202E,
- * U+2066-U+2069) and marks (U+200E, U+200F, U+061C), the zero-width space/joiners (U+200B-U+200D),
- * the word joiner and invisible operators (U+2060-U+2064), the BOM (U+FEFF), the soft hyphen, and
- * the tag characters (U+E0000 block) used to smuggle hidden ASCII. Dropping the zero-width joiner
- * splits composite emoji (family, profession) into their parts: still readable.
- * The whole tag block is listed too: U+E0000 and U+E0002-U+E001F are unassigned (not Cf) yet
- * just as invisible, so a hidden message could otherwise be spelled with them.
- */
-const FORMAT_CHARS = /[\p{Cf}\u{E0000}-\u{E007F}]/gu;
-
-/** Line breaks (incl. U+2028/U+2029), tabs and every Unicode space; JS `\s` lacks NEL (U+0085). */
-const WHITESPACE = /[\s\u0085]+/gu;
-
-/** C0 controls, DEL and C1 controls (category Cc) left after whitespace became spaces. */
-const CONTROL_CHARS = /\p{Cc}/gu;
-
-/**
- * Cuts `s` to at most `max` code points, replacing the tail with "…" when anything was cut.
- * Works on code points, so a surrogate pair is never split.
- */
-function truncateCodePoints(s: string, max: number): string {
-  if (max <= 0) return '';
-  // Cheap exit: a string of at most `max` UTF-16 units has at most `max` code points.
-  if (s.length <= max) return s;
-  const points = Array.from(s);
-  if (points.length <= max) return s;
-  return points.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
-}
-
-/**
- * One line of plain text, safe to put in an email body or print:
- * lone surrogates become U+FFFD; format characters (bidi controls, zero-width characters, BOM, tag
- * characters) are dropped; line breaks (including U+2028/U+2029 and NEL), tabs and runs of any
- * whitespace become one space; remaining C0/C1 control characters are dropped; the result is
- * trimmed and cut to `max` code points, ending with "…" when cut.
- */
-export function plainText(s: string, max: number): string {
-  const oneLine = s
-    .replace(LONE_SURROGATE, '\uFFFD')
-    .replace(FORMAT_CHARS, '')
-    .replace(WHITESPACE, ' ')
-    .replace(CONTROL_CHARS, '')
-    // Dropping a control between two spaces can leave a double space behind.
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return truncateCodePoints(oneLine, max);
-}
+export { plainText };
 
 /**
  * How {@link slackText} makes text inert. Decided per character, so that it holds whatever the
@@ -162,4 +112,24 @@ export function subjectText(s: string, max = SNS_SUBJECT_LIMIT): string {
     text = kept.trimEnd() + ELLIPSIS;
   }
   return text === '' ? 'cvpn-log-guard notification'.slice(0, limit) : text;
+}
+
+/** A user value in the plain-text email. */
+export function emailText(value: string, max: number): string {
+  return defangUrls(plainText(value, max));
+}
+
+/**
+ * A user value in chat. slackText bounds visible characters; escaping can make the text longer
+ * (`&` -> `&amp;`). This keeps the escaped result within `max` UTF-16 units too, so the chat
+ * description stays inside what Slack shows (3,000 characters per text block).
+ */
+export function chatText(value: string, max: number): string {
+  let visible = max;
+  let out = slackText(value, visible);
+  while (out.length > max && visible > 1) {
+    visible = Math.max(1, Math.min(visible - 1, Math.floor((visible * max) / out.length)));
+    out = slackText(value, visible);
+  }
+  return out;
 }

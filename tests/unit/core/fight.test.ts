@@ -20,7 +20,7 @@ import {
   templateFight,
 } from '../../../src/domain/repeat';
 import type { CallerIdentity } from '../../../src/domain/identity';
-import { buildNotification, humanDuration, type NotifiedOutcome } from '../../../src/notify/notify';
+import { buildNotification, humanDuration, type NotifiedOutcome } from '../../../src/notify';
 import { startStandin, type Standin } from '../../../standin/index';
 import { modifyRecord } from '../../helpers/events';
 import { clientOptionsFor } from '../../helpers/standin-runtime';

@@ -1,0 +1,311 @@
+/**
+ * The message model: everything a notification says, built once per outcome. The email and chat
+ * renderers read this and never the outcome, so what is trusted is decided in one place.
+ *
+ * Trust rule: the subject, titles, links, keywords and metadata are built only from values
+ * checked against their AWS shape (endpoint ID, region, account, event ID, log group name) and
+ * from our own enumerations (action, tool). Everything a person could have typed (description,
+ * tag values, ARNs with user names, session names, AWS error messages) is a `user` value, which
+ * each renderer neutralises for its medium.
+ */
+import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
+import { nextSteps, repeatText } from './advice';
+import {
+  ACCOUNT_ID_PATTERN,
+  CLIENT_VPN_ENDPOINT_ID_PATTERN,
+  LOG_GROUP_NAME_PATTERN,
+  REGION_PATTERN,
+  clientVpnEndpointConsoleUrl,
+  logGroupArn,
+  logGroupConsoleUrl,
+  partitionForRegion,
+} from './console-links';
+import { seconds } from './duration';
+import type { NotificationContext, NotifiedOutcome } from './input';
+import {
+  DAY_PATTERN,
+  ERROR_CODE_PATTERN,
+  EVENT_ID_PATTERN,
+  EVENT_NAME_PATTERN,
+  ISO_TIME_PATTERN,
+  STEP_PATTERN,
+  checked,
+  t,
+  trusted,
+  user,
+  type Text,
+} from './values';
+import { STEP_LABEL, TOOL_LABEL, headlineSentence, wordingFor, type Severity } from './wording';
+
+export type RowKey =
+  | 'endpoint' | 'region' | 'account' | 'description'
+  | 'principal' | 'session' | 'identityType' | 'viaService' | 'tool'
+  | 'eventTime' | 'apiCall' | 'eventId' | 'repeat' | 'replay' | 'timeToFix'
+  | 'before' | 'after' | 'logGroup' | 'retention' | 'groupCreated' | 'kmsKey' | 'verification'
+  | 'reason' | 'until'
+  | 'step' | 'code' | 'message' | 'retryable';
+
+export interface Row {
+  key: RowKey;
+  label: string;
+  value: Text;
+  /**
+   * The row in a one-line summary (chat), where it differs from `value`; null: left out of
+   * summaries.
+   */
+  brief?: Text | null;
+}
+
+export type SectionKey = 'endpoint' | 'who' | 'when' | 'logging' | 'exemption' | 'error';
+
+export interface Section {
+  key: SectionKey;
+  title: string;
+  rows: Row[];
+}
+
+export interface Link {
+  key: 'endpoint' | 'logGroup';
+  label: string;
+  url: string;
+}
+
+/** Values that matched their AWS shape; absent when the outcome's value did not. */
+export interface TrustedIds {
+  endpointId?: string;
+  region?: string;
+  account?: string;
+  eventId?: string;
+  eventName?: string;
+  logGroup?: string;
+  logGroupArn?: string;
+}
+
+export interface MessageModel {
+  action: OutcomeAction;
+  mode: 'remediate' | 'notify-only';
+  tool: ToolKind;
+  severity: Severity;
+  emoji: string;
+  /** Amazon Q `eventType` (`[a-zA-Z0-9-]`). */
+  eventType: string;
+  repeat: boolean;
+  /** "<phrase>: <endpoint> (<region>)", trusted parts only: the subject's and chat title's text. */
+  title: string;
+  /** The email's opening sentence, trusted parts only. */
+  headline: string;
+  ids: TrustedIds;
+  /** Trusted machine-readable facts, in a stable order (chat `additionalContext`). */
+  context: Record<string, string>;
+  sections: Section[];
+  nextSteps: Text[];
+  links: Link[];
+}
+
+const onOff = (state: LoggingState | undefined): string =>
+  state === undefined ? 'unknown' : state.enabled ? 'on' : 'off';
+
+function idsOf(o: NotifiedOutcome): TrustedIds {
+  const region = trusted(o.region, REGION_PATTERN);
+  const account = trusted(o.account, ACCOUNT_ID_PATTERN);
+  const logGroup = trusted(o.logGroup ?? o.loggingAfter?.logGroup ?? o.loggingBefore?.logGroup, LOG_GROUP_NAME_PATTERN);
+  return {
+    endpointId: trusted(o.endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN),
+    region,
+    account,
+    eventId: trusted(o.eventId, EVENT_ID_PATTERN),
+    eventName: trusted(o.eventName, EVENT_NAME_PATTERN),
+    logGroup,
+    logGroupArn:
+      region && account && logGroup ? logGroupArn(partitionForRegion(region), region, account, logGroup) : undefined,
+  };
+}
+
+function linksOf(ids: TrustedIds): Link[] {
+  const { region, endpointId, logGroup } = ids;
+  if (!region) return [];
+  const partition = partitionForRegion(region);
+  const links: Link[] = [];
+  const endpointUrl = endpointId ? clientVpnEndpointConsoleUrl(region, endpointId, partition) : undefined;
+  if (endpointUrl) links.push({ key: 'endpoint', label: 'Client VPN endpoint', url: endpointUrl });
+  const logGroupUrl = logGroup ? logGroupConsoleUrl(region, logGroup, partition) : undefined;
+  if (logGroupUrl) links.push({ key: 'logGroup', label: 'Log group', url: logGroupUrl });
+  return links;
+}
+
+function contextOf(o: NotifiedOutcome, ids: TrustedIds, severity: Severity): Record<string, string> {
+  const context: Record<string, string> = { action: o.action, mode: o.mode, severity, tool: o.tool };
+  for (const key of ['region', 'account', 'endpointId', 'eventId', 'eventName', 'logGroup'] as const) {
+    const value = ids[key];
+    if (value) context[key] = value;
+  }
+  if (o.verification) context.verification = o.verification;
+  if (o.action === 'remediated' && o.latencyMs !== undefined) context.latencySeconds = (o.latencyMs / 1000).toFixed(1);
+  if (o.error && ERROR_CODE_PATTERN.test(o.error.code)) context.errorCode = o.error.code;
+  if (o.repeat) {
+    context.repeatAfterSeconds = String(Math.round(o.repeat.afterMs / 1000));
+    context.reenablesInWindow = String(o.repeat.enablesInWindow);
+  }
+  return context;
+}
+
+const row = (key: RowKey, label: string, value: Text, brief?: Text | null): Row =>
+  brief === undefined ? { key, label, value } : { key, label, value, brief };
+
+function endpointSection(o: NotifiedOutcome): Section {
+  const rows = [
+    row('endpoint', 'ID', [checked(o.endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN, 64)]),
+    row('region', 'Region', [checked(o.region, REGION_PATTERN, 32)]),
+    row('account', 'Account', [checked(o.account, ACCOUNT_ID_PATTERN, 32)]),
+  ];
+  if (o.description) rows.push(row('description', 'Description', [user(o.description, 512, 256)]));
+  return { key: 'endpoint', title: 'Endpoint', rows };
+}
+
+function whoSection(o: NotifiedOutcome): Section {
+  const { actor } = o;
+  const principal = actor.arn ?? actor.invokedBy;
+  const rows = [row('principal', 'Principal', principal ? [user(principal, 2048, 300)] : ['not recorded'])];
+  if (actor.sessionName) rows.push(row('session', 'Session', [user(actor.sessionName, 128)]));
+  // Email falls back to "unknown"; chat leaves an empty type out.
+  const typeBrief = actor.type ? [user(actor.type, 64, 40)] : null;
+  rows.push(row('identityType', 'Identity type', [user(actor.type, 64, 40, 'unknown')], typeBrief));
+  if (actor.arn && actor.invokedBy) rows.push(row('viaService', 'Via service', [user(actor.invokedBy, 128)]));
+  rows.push(row('tool', 'Tool', [TOOL_LABEL[o.tool] ?? TOOL_LABEL.other]));
+  return { key: 'who', title: 'Who', rows };
+}
+
+function whenSection(o: NotifiedOutcome): Section {
+  const rows = [
+    row('eventTime', 'Event time', [checked(o.eventTime, ISO_TIME_PATTERN, 64, false)]),
+    row('apiCall', 'API call', [checked(o.eventName, EVENT_NAME_PATTERN, 64)]),
+    row('eventId', 'Event ID', [checked(o.eventId, EVENT_ID_PATTERN, 128)]),
+  ];
+  if (o.repeat) rows.push(row('repeat', 'Repeat', [repeatText(o.repeat)]));
+  if (o.replayName) rows.push(row('replay', 'Replay', [user(o.replayName, 128, 64)]));
+  if (o.action === 'remediated' && o.latencyMs !== undefined) {
+    const upTo = o.verification === 'verified' ? 'the verified fix' : 'the last read-back (not verified)';
+    rows.push(row('timeToFix', 'Time to fix', [`${seconds(o.latencyMs)} from the change to ${upTo}`]));
+  }
+  return { key: 'when', title: 'When', rows };
+}
+
+function retentionText(o: NotifiedOutcome, days: number): string {
+  if (o.logGroupCreated) return `${days} days (set when cvpn-log-guard created the group)`;
+  if (o.action === 'would-remediate' || o.action === 'exempt') {
+    return `${days} days would be set on a group cvpn-log-guard creates`;
+  }
+  return `unchanged: the group already existed (cvpn-log-guard sets ${days} days only on groups it creates)`;
+}
+
+function verificationRow(o: NotifiedOutcome): Row {
+  if (o.action !== 'remediated') return row('verification', 'Verification', ['not applicable: nothing was changed'], null);
+  const verified = o.verification === 'verified';
+  const latency = o.latencyMs === undefined ? '' : `, ${seconds(o.latencyMs)} after the change`;
+  return row(
+    'verification',
+    'Verification',
+    [
+      verified
+        ? 'verified: a read-back showed logging on, to the expected log group'
+        : 'requested: AWS accepted the change, but a read-back did not show it yet',
+    ],
+    [`${verified ? 'verified by read-back' : 'requested, not yet confirmed'}${latency}`],
+  );
+}
+
+function loggingSection(o: NotifiedOutcome, ctx: NotificationContext): Section {
+  const state = (key: 'before' | 'after', label: string, s: LoggingState | undefined): Row =>
+    row(
+      key,
+      label,
+      s?.enabled && s.logGroup ? t`${onOff(s)}, to ${checked(s.logGroup, LOG_GROUP_NAME_PATTERN, 512)}` : [onOff(s)],
+      [onOff(s)],
+    );
+  const rows = [state('before', 'Before', o.loggingBefore), state('after', 'After', o.loggingAfter)];
+  if (o.logGroup) rows.push(row('logGroup', 'Log group', [checked(o.logGroup, LOG_GROUP_NAME_PATTERN, 512)]));
+  const created = o.logGroupCreated ? [`created now, retention ${ctx.retentionDays} days`] : null;
+  rows.push(row('retention', 'Retention', [retentionText(o, ctx.retentionDays)], created));
+  if (o.action === 'remediated' || o.action === 'failed') {
+    const text =
+      o.logGroupCreated === undefined ? 'unknown' : o.logGroupCreated ? 'yes, by cvpn-log-guard' : 'no, it existed';
+    rows.push(row('groupCreated', 'Group created', [text], null));
+  }
+  if (o.logGroupCreated) {
+    // Configuration, not event data, but not checked against a shape either: shown as user text.
+    const kms = ctx.kmsKeyArn ? [user(ctx.kmsKeyArn, 2048)] : ['none (CloudWatch default encryption)'];
+    rows.push(row('kmsKey', 'KMS key', kms, null));
+  }
+  rows.push(verificationRow(o));
+  return { key: 'logging', title: 'Logging', rows };
+}
+
+function exemptionSection(o: NotifiedOutcome): Section | undefined {
+  const e = o.exemption;
+  if (!e || !(o.action === 'exempt' || e.expired)) return undefined;
+  const reason = e.reason ? [user(e.reason, 256, 200)] : undefined;
+  const day = checked(e.until, DAY_PATTERN, 40);
+  const until = e.until
+    ? row('until', 'Until', t`${day} (inclusive, UTC)${e.expired ? ', EXPIRED' : ''}`, t`until ${day}${e.expired ? ' (expired)' : ''}`)
+    : row('until', 'Until', ['no end date']);
+  return {
+    key: 'exemption',
+    title: 'Exemption',
+    rows: [row('reason', 'Reason', reason ?? ['none given'], reason ? undefined : ['no reason given']), until],
+  };
+}
+
+function errorSection(o: NotifiedOutcome): Section | undefined {
+  const err = o.error;
+  if (o.action !== 'failed' || !err) return undefined;
+  const step = STEP_LABEL[err.step] ?? user(err.step, 40);
+  return {
+    key: 'error',
+    title: 'Error',
+    rows: [
+      row('step', 'Step', [step], [checked(err.step, STEP_PATTERN, 40)]),
+      row('code', 'Code', [checked(err.code, ERROR_CODE_PATTERN, 100)]),
+      row('message', 'Message', [user(err.message, 1024, 400)]),
+      row('retryable', 'Retryable', [err.retryable ? 'yes' : 'no'], null),
+    ],
+  };
+}
+
+/** The model of one outcome's notification. Never throws on odd values: they become user text. */
+export function buildModel(o: NotifiedOutcome, ctx: NotificationContext): MessageModel {
+  const wording = wordingFor(o);
+  const ids = idsOf(o);
+  const endpoint = ids.endpointId ?? 'unrecognised endpoint ID';
+  const region = ids.region ?? 'unknown region';
+  const sections = [endpointSection(o), whoSection(o), whenSection(o), loggingSection(o, ctx)];
+  for (const extra of [exemptionSection(o), errorSection(o)]) if (extra) sections.push(extra);
+  return {
+    action: o.action,
+    mode: o.mode,
+    tool: o.tool,
+    severity: wording.severity,
+    emoji: wording.emoji,
+    eventType: wording.eventType,
+    repeat: o.repeat !== undefined,
+    title: `${wording.phrase}: ${endpoint} (${region})`,
+    headline: headlineSentence(o, wording, endpoint, region),
+    ids,
+    context: contextOf(o, ids, wording.severity),
+    sections,
+    nextSteps: nextSteps(o, ctx, ids.logGroup),
+    links: linksOf(ids),
+  };
+}
+
+/** The row with this key, if the model has one. */
+export function rowOf(model: MessageModel, key: RowKey): Row | undefined {
+  for (const section of model.sections) {
+    const found = section.rows.find((r) => r.key === key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function hasSection(model: MessageModel, key: SectionKey): boolean {
+  return model.sections.some((s) => s.key === key);
+}
