@@ -73,6 +73,8 @@ package every-parameter \
   --param 'sweepSchedule=cron(0 * * * ? *)'
 package email-only --param alertEmail=ops@example.com
 package subscribers-only --param subscriberArns="$SUBSCRIBERS"
+# The flat member template a StackSet rolls out to an organization's accounts (as shipped).
+templates+=(deploy/member-template.json)
 
 # cfn-lint exits non-zero on any finding; print them all, then fail.
 echo "== cfn-lint ${#templates[@]} templates"
