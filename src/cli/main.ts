@@ -36,6 +36,7 @@ Options:
   --log-group <template>   Log group name template (overrides CVPN_LOG_GROUP)
   --retention-days <n>     Retention for log groups it creates (overrides CVPN_RETENTION_DAYS)
   -h, --help               Show this help
+  -V, --version            Show the version
 
 Exit codes: 0 done, 1 something failed or stays non-compliant, 2 usage error.`;
 
@@ -61,9 +62,17 @@ async function dispatch(command: CommandName, ctx: CliContext): Promise<number> 
   }
 }
 
+declare const CVPN_LOG_GUARD_VERSION: string | undefined;
+/** Set by the bundle build (scripts/build-cli.mjs); absent when run from source. */
+const VERSION = typeof CVPN_LOG_GUARD_VERSION === 'string' ? CVPN_LOG_GUARD_VERSION : 'development build';
+
 /** Runs one CLI invocation and returns its exit code. Never throws; never prints a stack trace. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    io.stdout(`cvpn-log-guard ${VERSION}`);
+    return EXIT_OK;
+  }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? EXIT_USAGE : EXIT_OK;

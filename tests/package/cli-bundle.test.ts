@@ -4,7 +4,7 @@
  * with no node_modules in reach.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,15 @@ describe('the bundled CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toMatchObject({ action: 'remediated', endpointId: ENDPOINT, verification: 'verified' });
     expect(standin.getEndpoint(REGION, ENDPOINT)?.logging.enabled).toBe(true);
+    // No Node or SDK warning text on Node 20 (the SDK's NodeVersionSupportWarning).
+    expect(r.stderr).not.toMatch(/Warning/);
+  });
+
+  it('prints its version from the bundle', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await runBin('bin/cvpn-log-guard.cjs', ['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`cvpn-log-guard ${version}\n`);
   });
 
   it('prints one clear line and exit 2 for a bad file, no stack trace', async () => {
