@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { version } = JSON.parse(readFileSync(new globalThis.URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
   entryPoints: ['src/cli/bin.ts'],
