@@ -562,6 +562,7 @@ function buildEmail(f: Facts): string {
   lines.push(...field('API call', checked(m, o.eventName, EVENT_NAME_PATTERN, 64)));
   lines.push(...field('Event ID', checked(m, o.eventId, EVENT_ID_PATTERN, 128)));
   if (o.repeat) lines.push(...field('Repeat', repeatText(o.repeat)));
+  if (o.stateUnavailable) lines.push(...field('State', 'state unavailable: duplicates possible'));
   if (o.replayName) lines.push(...field('Replay', m.user(o.replayName, 128)));
   if (o.action === 'remediated' && o.latencyMs !== undefined) {
     lines.push(
@@ -662,6 +663,7 @@ function chatDescription(f: Facts): string {
   if (o.replayName) event.push(`replay ${m.user(o.replayName, 64)}`);
   lines.push(`*Event:* ${event.join(' · ')}`);
   if (o.repeat) lines.push(`*Repeat:* ${repeatText(o.repeat)}`);
+  if (o.stateUnavailable) lines.push('*State:* state unavailable: duplicates possible');
 
   const logging = loggingLines(f, m);
   const loggingParts = [`${onOff(o.loggingBefore)} → ${onOff(o.loggingAfter)}`];
