@@ -15,7 +15,7 @@ import { createRuntime } from '../../src/app/runtime';
 import type { Standin } from '../../standin/index';
 import { startDynalite, type Dynalite } from '../helpers/dynalite';
 import { envelope, modifyRecord, retarget } from '../helpers/events';
-import { clientOptionsFor, ENDPOINT, handlerFor, lambdaContext, REGION, standinForAccount } from '../helpers/standin-runtime';
+import { ACCOUNT, clientOptionsFor, ENDPOINT, handlerFor, lambdaContext, REGION, runCliAgainst, standinForAccount } from '../helpers/standin-runtime';
 
 let standin: Standin;
 let dynalite: Dynalite;
@@ -88,7 +88,7 @@ async function racingProcesses(eventFiles: string[]): Promise<ChildResult[]> {
         if (text.includes('ready\n')) resolve();
       });
     });
-    const done = new Promise<string>((resolve) => child.on('close', () => resolve(text)));
+    const done = new Promise<string>((resolve) => child.on('close', () => { resolve(text); }));
     return { ready, done };
   });
   await Promise.all(outputs.map((o) => o.ready));
@@ -167,4 +167,38 @@ describe('state table, in one process', () => {
     const [alert] = standin.published(topicArn);
     expect(alert?.message).toContain('state unavailable: duplicates possible');
   });
+});
+
+describe('state table, CLI', () => {
+  it('scan --apply waits for a lease the Lambda holds, re-reads and writes nothing when the holder fixed it', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoStateTable } = await import('../../src/aws/dynamodb');
+    const client = new DynamoDBClient({ region: REGION, endpoint: dynalite.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const lambda = new DynamoStateTable(client, table);
+    const key = `${ACCOUNT}/${REGION}/${ENDPOINT}`;
+    expect((await lambda.tryLease(key, 'lambda', Date.now(), 10_000)).acquired).toBe(true);
+    // The "Lambda" fixes the endpoint and lets go while the scan waits.
+    const holder = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const ec2 = new EC2Client({ region: REGION, endpoint: standin.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await ec2.send(
+        new ModifyClientVpnEndpointCommand({ ClientVpnEndpointId: ENDPOINT, ConnectionLogOptions: { Enabled: true, CloudwatchLogGroup: `/aws/clientvpn/${ENDPOINT}` } }),
+      );
+      ec2.destroy();
+      await lambda.releaseLease(key, 'lambda', Date.now());
+    })();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynalite.url;
+    try {
+      const run = await runCliAgainst(standin, ['scan', '--apply', '--region', REGION, '--state-table', table, '--json'], {
+        AWS_REGION: REGION,
+      });
+      await holder;
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toContain('already-compliant');
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      client.destroy();
+    }
+    expect(okModifies()).toBe(1); // the holder's, none from the scan
+  }, 30_000);
 });
