@@ -938,8 +938,9 @@ describe('function package', () => {
 });
 
 describe('state table', () => {
-  const table = (template: CfnTemplate) => {
-    const r = template.Resources.StateTable;
+  type WithPolicies = CfnResource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+  const table = (template: CfnTemplate): WithPolicies => {
+    const r: WithPolicies | undefined = template.Resources.StateTable;
     if (!r) throw new Error('no StateTable');
     return r;
   };
