@@ -9,7 +9,12 @@ const EVENT_POLL_MS = 200;
 /** One announcer at a time for an unannounced fix; a crashed one frees it after this. */
 export const ANNOUNCE_CLAIM_MS = 30_000;
 
-export const eventStateKey = (o: { account: string; region: string; eventId: string }): string => `${o.account}/${o.region}/${o.eventId}`;
+/**
+ * CloudTrail event IDs are unique, but events made by hand (tests, saved files) reuse them: the
+ * endpoint in the key keeps one such event from answering for another endpoint.
+ */
+export const eventStateKey = (o: { account: string; region: string; endpointId: string; eventId: string }): string =>
+  `${o.account}/${o.region}/${o.endpointId}/${o.eventId}`;
 
 export type Begun =
   | { kind: 'run'; failureAnnounced: boolean }

@@ -6,7 +6,7 @@
  *
  *   lease#<account>/<region>/<endpoint>   -              owner, leaseUntil (ms), releasedAt (ms)
  *   fix#<account>/<region>/<endpoint>     <at>#<eventId> at, eventId, actorArn, logGroup, confirmed
- *   event#<account>/<region>/<eventId>    -              st, owner, runUntil, outcome, announced, ...
+ *   event#<account>/<region>/<endpoint>/<eventId>  -            st, owner, runUntil, outcome, announced, ...
  */
 import {
   ConditionalCheckFailedException,
