@@ -35,6 +35,7 @@ const OVERRIDABLE_ENV = [
   'CVPN_KMS_KEY_ARN',
   'CVPN_MODE',
   'CVPN_EXEMPT_TAG',
+  'CVPN_STATE_TABLE',
 ];
 
 class ParamError extends Error {}

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandin } from '../standin/index';
+import { startDynalite } from '../tests/helpers/dynalite';
 import { demoEvent, DEMO_ACCOUNT, DEMO_ENDPOINT, DEMO_REGION } from './demo-event';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -34,6 +35,9 @@ function renderChat(json: string): string {
 }
 
 async function main(): Promise<number> {
+  // The state table runs in dynalite (a DynamoDB implementation) on loopback, created from the packaged template.
+  const dynalite = await startDynalite();
+  const stateTable = await dynalite.createTable('cvpn-log-guard-demo-state');
   const standin = await startStandin({
     accountId: DEMO_ACCOUNT,
     callerArn: `arn:aws:sts::${DEMO_ACCOUNT}:assumed-role/cvpn-log-guard-dev-${DEMO_REGION}-lambdaRole/cvpn-log-guard-dev-remediate`,
@@ -64,6 +68,8 @@ async function main(): Promise<number> {
       {
         ...process.env,
         AWS_ENDPOINT_URL: standin.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynalite.url,
+        CVPN_STATE_TABLE: stateTable,
         AWS_ACCESS_KEY_ID: 'demo',
         AWS_SECRET_ACCESS_KEY: 'demo',
         AWS_REGION: DEMO_REGION,
@@ -110,6 +116,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await standin.close();
+    await dynalite.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -95,6 +95,10 @@ export const SettingsSchema = z.object({
       z.string().check(z.regex(/^\d+:\d+(\.\d+)?$/, 'must be <capacity>:<refill per second>, e.g. 50:5 (EC2\'s default for mutating calls)')),
     ),
   ),
+  CVPN_STATE_TABLE: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'))),
+  ),
   CVPN_EXEMPT_TAG: z.pipe(
     optionalText,
     z._default(z.string().check(z.maxLength(128, 'a tag key has at most 128 characters')), DEFAULT_EXEMPT_TAG),
@@ -117,6 +121,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     mode: s.CVPN_MODE,
     exemptTagKey: s.CVPN_EXEMPT_TAG,
     modifyBucket: parseBucket(s.CVPN_MODIFY_BUCKET),
+    stateTable: s.CVPN_STATE_TABLE,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EndpointState } from '../domain/endpoint';
-import { parseTriggerEvent } from '../domain/event';
+import { parseTriggerEvent, type TriggerEvent } from '../domain/event';
 import type { RemediationOutcome } from '../domain/outcome';
 import { remediateEndpoint } from '../core/remediate';
 import type { Runtime } from './runtime';
@@ -12,7 +12,15 @@ export async function processEvent(
   event: unknown,
   snapshot?: ReadonlyMap<string, EndpointState>,
 ): Promise<RemediationOutcome> {
-  const trigger = parseTriggerEvent(event);
+  return processTrigger(runtime, parseTriggerEvent(event), snapshot);
+}
+
+/** Remediates one parsed event. */
+export function processTrigger(
+  runtime: Runtime,
+  trigger: TriggerEvent,
+  snapshot?: ReadonlyMap<string, EndpointState>,
+): Promise<RemediationOutcome> {
   return remediateEndpoint(runtime.core, trigger, { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) });
 }
 

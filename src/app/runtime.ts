@@ -2,6 +2,10 @@ import { AwsClientFactory, type AwsClientOptions } from '../aws/clients';
 
 export type { AwsClientOptions };
 import { CloudTrailClient, lookupModifyRecords } from '../aws/cloudtrail';
+import { DynamoDBClient, DynamoStateTable } from '../aws/dynamodb';
+import type { EventStore } from '../core/state';
+import { ConfigError } from '../domain/errors';
+import { randomUUID } from 'node:crypto';
 import { fetchCallerIdentity, STSClient } from '../aws/sts';
 import type { CoreDeps, RegionApi } from '../core/ports';
 import type { CallerIdentity } from '../domain/identity';
@@ -16,6 +20,10 @@ export interface Runtime {
   settings: Settings;
   clients: AwsClientFactory;
   core: CoreDeps;
+  /** Idempotency and the alert outbox, when a state table is configured. */
+  events?: EventStore;
+  /** This process's owner token for leases and event records. */
+  owner: string;
   /** Closes every client the runtime made. */
   close(): void;
 }
@@ -39,10 +47,19 @@ export interface RuntimeOptions {
    * 2 requests/second quota and remembers its own fixes.
    */
   repeatLookup?: boolean;
+  /** Where DynamoDB is (tests: dynalite); otherwise the SDK's own AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL. */
+  stateEndpoint?: string;
   overrides?: Partial<Pick<CoreDeps, 'now' | 'sleep' | 'verifyDelaysMs' | 'propagationDelaysMs'>>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A state call must fail fast: the fix never waits for the table (degrade, never block). Two tries,
+ * one second each, then the core carries on with in-process state.
+ */
+const STATE_TIMEOUT_MS = 1_000;
+const STATE_ATTEMPTS = 2;
 
 /** A lookup is a hint: it gets two tries and two seconds, never the remediation's time. */
 const REPEAT_LOOKUP_TIMEOUT_MS = 2_000;
@@ -92,7 +109,24 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         )
     : undefined;
   const api = perKey((region): RegionApi => regionApiFrom(clients, region));
+  const owner = randomUUID();
+  let table: DynamoStateTable | undefined;
+  if (options.settings.stateTable) {
+    if (!options.homeRegion) throw new ConfigError('Invalid configuration: a state table needs a home region (--region or AWS_REGION)');
+    // The endpoint override is per client: an explicit one (tests) wins over the shared one, so
+    // DynamoDB can be elsewhere than the other clients, as AWS_ENDPOINT_URL_DYNAMODB allows.
+    const endpointOverride = options.stateEndpoint ?? (options.clientOptions?.endpoint && process.env.AWS_ENDPOINT_URL_DYNAMODB);
+    const client = clients.get(DynamoDBClient, options.homeRegion, {
+      connectionTimeoutMs: STATE_TIMEOUT_MS,
+      requestTimeoutMs: STATE_TIMEOUT_MS,
+      maxAttempts: STATE_ATTEMPTS,
+      ...(endpointOverride ? { endpoint: endpointOverride } : {}),
+    });
+    table = new DynamoStateTable(client, options.settings.stateTable);
+  }
   return {
+    owner,
+    events: table,
     settings: options.settings,
     clients,
     close: () => {
@@ -107,6 +141,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       serializer: new KeyedSerializer(),
       repeat: { memory: new RemediationMemory(), lookup },
       modifyLimiter: perKey(() => new TokenBucketLimiter(bucket)),
+      ...(table ? { state: { store: table, owner, pause: sleep } } : {}),
       ...options.overrides,
     },
   };

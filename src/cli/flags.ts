@@ -16,6 +16,7 @@ const COMMON_OPTIONS = {
   'topic-arn': { type: 'string' },
   'log-group': { type: 'string' },
   'retention-days': { type: 'string' },
+  'state-table': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
@@ -59,6 +60,7 @@ const FlagsSchema = z.object({
   'topic-arn': z.string().optional(),
   'log-group': z.string().optional(),
   'retention-days': z.string().optional(),
+  'state-table': z.string().optional(),
 });
 export type Flags = z.infer<typeof FlagsSchema>;
 
@@ -79,6 +81,7 @@ const FLAG_FOR_VARIABLE: Record<string, string> = {
   CVPN_TOPIC_ARN: '--topic-arn',
   CVPN_LOG_GROUP: '--log-group',
   CVPN_RETENTION_DAYS: '--retention-days',
+  CVPN_STATE_TABLE: '--state-table',
 };
 
 /** Flags override the `CVPN_*` environment; both go through the one settings schema. */
@@ -88,6 +91,7 @@ export function settingsFromFlags(flags: Flags, env: Record<string, string | und
     ...(flags['topic-arn'] !== undefined ? { CVPN_TOPIC_ARN: flags['topic-arn'] } : {}),
     ...(flags['log-group'] !== undefined ? { CVPN_LOG_GROUP: flags['log-group'] } : {}),
     ...(flags['retention-days'] !== undefined ? { CVPN_RETENTION_DAYS: flags['retention-days'] } : {}),
+    ...(flags['state-table'] !== undefined ? { CVPN_STATE_TABLE: flags['state-table'] } : {}),
     ...(flags['dry-run'] ? { CVPN_MODE: 'notify-only' } : {}),
   };
   try {

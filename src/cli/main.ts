@@ -33,6 +33,7 @@ Options:
   --region <region>        Home region (identity lookup, --regions all, default region)
   --profile <name>         AWS named profile
   --topic-arn <arn>        SNS topic for alerts (overrides CVPN_TOPIC_ARN; none = no alerts)
+  --state-table <name>     DynamoDB state table: respect the Lambda's leases (overrides CVPN_STATE_TABLE)
   --log-group <template>   Log group name template (overrides CVPN_LOG_GROUP)
   --retention-days <n>     Retention for log groups it creates (overrides CVPN_RETENTION_DAYS)
   -h, --help               Show this help

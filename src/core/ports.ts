@@ -3,6 +3,7 @@ import type { CallerIdentity } from '../domain/identity';
 import type { Settings } from '../domain/settings';
 import type { KeyedSerializer } from '../util/serialize';
 import type { RepeatSources } from './repeat';
+import type { StateStore } from './state';
 
 /**
  * What the core asks of AWS in one region. Every method throws `AwsCallError` (src/aws converts
@@ -47,4 +48,16 @@ export interface CoreDeps {
    * the sweep fix many endpoints at once; one event never waits).
    */
   modifyLimiter?(region: string): { acquire(): Promise<void>; drain(): void } | undefined;
+  /**
+   * State shared across processes (the DynamoDB table): a lease around the write and the
+   * endpoint's fix history. None: in-process serialisation and memory only.
+   */
+  state?: {
+    store: StateStore;
+    /** This process's lease owner token. */
+    owner: string;
+    /** Real-time waits while a lease is held elsewhere (tests that skip `sleep` still wait for real). */
+    pause(ms: number): Promise<void>;
+    leaseMs?: number;
+  };
 }

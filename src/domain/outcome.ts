@@ -46,7 +46,7 @@ export interface LoggingEnabled {
   at: string;
   /** Turned on by cvpn-log-guard itself (its execution role, or this process). */
   byRemediator: boolean;
-  source: 'memory' | 'cloudtrail';
+  source: 'memory' | 'state' | 'cloudtrail';
 }
 
 /** Logging was switched off again after it had been turned back on within the window. */
@@ -59,7 +59,7 @@ export interface RepeatedSwitchOff {
   /** Times logging was turned back on within the window: the rounds of the fight so far. */
   enablesInWindow: number;
   windowMs: number;
-  source: 'memory' | 'cloudtrail';
+  source: 'memory' | 'state' | 'cloudtrail';
 }
 
 export interface LoggingState {
@@ -121,6 +121,11 @@ export interface RemediationOutcome {
    * fix: whoever can run code as that role switched logging off (or changed something else).
    */
   byGuardRole?: boolean;
+  /**
+   * The state table was configured but could not be used (unreachable, throttled, access denied):
+   * the outcome was reached with in-process state only, so another container may duplicate it.
+   */
+  stateUnavailable?: true;
   /** Why this outcome, in one sentence, for logs and the CLI. */
   reason: string;
 }

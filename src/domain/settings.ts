@@ -35,6 +35,8 @@ export interface Settings {
    * it when many endpoints are fixed at once. Default: AWS's documented 50 tokens, 5 per second.
    */
   modifyBucket?: { capacity: number; refillPerSecond: number };
+  /** DynamoDB table for state shared across processes (leases, idempotency, alert outbox, fix history). */
+  stateTable?: string;
 }
 
 /** The literal part of the log group template before its first placeholder (what IAM is scoped to). */

@@ -41,7 +41,7 @@ export type RowKey =
   | 'endpoint' | 'region' | 'account' | 'description'
   | 'principal' | 'session' | 'identityType' | 'viaService' | 'tool'
   | 'eventTime' | 'apiCall' | 'eventId' | 'repeat' | 'replay' | 'timeToFix'
-  | 'before' | 'after' | 'logGroup' | 'retention' | 'groupCreated' | 'kmsKey' | 'verification'
+  | 'before' | 'after' | 'logGroup' | 'retention' | 'groupCreated' | 'kmsKey' | 'verification' | 'state'
   | 'reason' | 'until'
   | 'step' | 'code' | 'message' | 'retryable';
 
@@ -237,6 +237,8 @@ function loggingSection(o: NotifiedOutcome, ctx: NotificationContext): Section {
     rows.push(row('kmsKey', 'KMS key', kms, null));
   }
   rows.push(verificationRow(o));
+  // The state table could not be used: another container may announce or write the same thing.
+  if (o.stateUnavailable) rows.push(row('state', 'State', ['state unavailable: duplicates possible']));
   return { key: 'logging', title: 'Logging', rows };
 }
 

@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { parseSettings } from '../../src/app/config';
 import { createRuntime, type Runtime } from '../../src/app/runtime';
 import type { Standin } from '../../standin/index';
+import type { Dynalite } from './dynalite';
 import { createRecord, envelope, modifyRecord, retarget } from './events';
 import { ACCOUNT, clientOptionsFor, ENDPOINT, handlerFor, LAMBDA_ROLE, lambdaContext, REGION } from './standin-runtime';
 
@@ -253,8 +254,16 @@ export interface Tally {
   failedAlerts: number;
   eventsLost: number;
   unintendedWrites: number;
-  /** A `remediated` alert lost because a retry found logging already on (see report). */
+  /**
+   * A fix whose `remediated` alert never went out although the event ended processed (a retry
+   * found logging on and said nothing): nobody was told, and nothing is left to tell them.
+   */
   remediationAlertsLost: number;
+  /**
+   * A fix whose alert never went out and whose event ended in the on-failure queue (SNS refused
+   * every attempt that was left): the queue's alarm publishes, and redrive re-announces it.
+   */
+  remediationAlertsParked: number;
   /** Two overlapping invocations on two containers both wrote (same options, idempotent). */
   concurrentDoubleWrites: number;
   /** The same options written again by a retry whose Describe still lagged the first write. */
@@ -275,6 +284,7 @@ export function newTally(): Tally {
     eventsLost: 0,
     unintendedWrites: 0,
     remediationAlertsLost: 0,
+    remediationAlertsParked: 0,
     concurrentDoubleWrites: 0,
     rewritesAfterStaleRead: 0,
   };
@@ -316,6 +326,8 @@ function eventFor(s: Scenario, eventId: string, time: string): any {
 export interface Harness {
   standin: Standin;
   topicArn: string;
+  /** When set, every container shares a fresh state table per scenario (leases, idempotency, outbox). */
+  dynalite?: Dynalite;
 }
 
 /**
@@ -357,7 +369,8 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
   tally.scenarios++;
   tally.faultsInjected += s.faults.length + s.hangs.length + s.randomFaults.length + (s.ec2Throttling ? 1 : 0);
 
-  const env = { CVPN_TOPIC_ARN: topicArn, CVPN_MODE: s.mode };
+  const stateTable = h.dynalite ? await h.dynalite.createTable() : undefined;
+  const env = { CVPN_TOPIC_ARN: topicArn, CVPN_MODE: s.mode, ...(stateTable ? { CVPN_STATE_TABLE: stateTable } : {}) };
   let deleted = s.status === 'deleted';
   let writesBeforeDelete = 0;
   let describes = 0;
@@ -369,6 +382,7 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
       // Production retry semantics without the waiting; a hung call gives up after REQUEST_TIMEOUT_MS.
       clientOptions: { ...clientOptionsFor(standin), requestTimeoutMs: REQUEST_TIMEOUT_MS, connectionTimeoutMs: REQUEST_TIMEOUT_MS },
       ignoreOwnRole: true,
+      stateEndpoint: h.dynalite?.url,
       overrides: { verifyDelaysMs: [0, 0], propagationDelaysMs: [0, 0], sleep: async () => {} },
     });
     runtimes.push(runtime);
@@ -568,7 +582,8 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
   // Not an invariant of the issue, counted for the report: a `remediated` alert never sent
   // because the first attempt wrote, then failed (verify/Publish), and the retry found logging on.
   if (okModifies.length > 0 && remediatedAlerts.length === 0 && s.mode === 'remediate' && !deleted) {
-    tally.remediationAlertsLost++;
+    if (deliveries.some((d) => d.parked)) tally.remediationAlertsParked++;
+    else tally.remediationAlertsLost++;
     if (process.env.CVPN_DEBUG_ALERTS) console.log('alert lost:', describeScenario().slice(0, 900));
   }
 }

@@ -9,19 +9,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Standin } from '../../standin/index';
 import { envelope, modifyRecord, retarget } from '../helpers/events';
+import { startDynalite, type Dynalite } from '../helpers/dynalite';
 import { ENDPOINT, REGION, standinForAccount } from '../helpers/standin-runtime';
 
 let standin: Standin;
+// DynamoDB is dynalite, through the SDK's own service-specific variable; the rest goes to the stand-in.
+let dynalite: Dynalite;
+let table: string;
 let dir: string;
 let topicArn: string;
 
 beforeAll(async () => {
-  standin = await standinForAccount();
+  [standin, dynalite] = await Promise.all([standinForAccount(), startDynalite()]);
+  table = await dynalite.createTable();
   topicArn = standin.createTopic(REGION, 'alerts');
   dir = mkdtempSync(join(tmpdir(), 'cvpn-invoke-'));
-});
+}, 60_000);
 afterAll(async () => {
-  await standin.close();
+  await Promise.all([standin.close(), dynalite.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,6 +42,8 @@ function invokeLocal(endpointId: string, fn = 'remediate'): Promise<{ status: nu
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       AWS_ENDPOINT_URL: standin.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.url,
+      CVPN_STATE_TABLE: table,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: REGION,

@@ -322,6 +322,7 @@ describe('function', () => {
         CVPN_KMS_KEY_ARN: '',
         CVPN_MODE: 'remediate',
         CVPN_EXEMPT_TAG: 'cvpn-log-guard:exempt',
+        CVPN_STATE_TABLE: { Ref: 'StateTable' },
         POWERTOOLS_SERVICE_NAME: 'cvpn-log-guard',
         POWERTOOLS_METRICS_NAMESPACE: 'CvpnLogGuard',
       },
@@ -786,8 +787,9 @@ describe('function IAM (least privilege)', () => {
   });
 
   it('uses the topic key only through SNS and SQS', () => {
-    const found = granting(statements(), 'kms:GenerateDataKey', 'kms:Decrypt').filter((s) =>
-      resourcesOf(s).some((r) => JSON.stringify(r).includes('AlertKey')),
+    // The DynamoDB statement on the same key is checked under "state table".
+    const found = granting(statements(), 'kms:GenerateDataKey', 'kms:Decrypt').filter(
+      (s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('AlertKey')) && s.Sid !== 'UseStackKeyThroughDynamoDb',
     );
     expect(found).toHaveLength(1);
     const [s] = found as [IamStatement];
@@ -949,8 +951,10 @@ describe('function package', () => {
       AWS_EC2_METADATA_DISABLED: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
     };
+    // What the Refs become at deploy time: the topic's ARN, the table's name.
     for (const [key, value] of Object.entries(variables)) {
-      env[key] = typeof value === 'string' ? value : `arn:aws:sns:${REGION}:123456789012:cvpn-log-guard-${STAGE}-alerts`;
+      if (typeof value === 'string') env[key] = value;
+      else env[key] = key === 'CVPN_STATE_TABLE' ? `cvpn-log-guard-${STAGE}-StateTable-1ABC` : `arn:aws:sns:${REGION}:123456789012:cvpn-log-guard-${STAGE}-alerts`;
     }
     const loaded = loadBundle(code, `/var/task/${entry.name}`, env);
     expect(typeof loaded.exports.handler).toBe('function');
@@ -961,5 +965,55 @@ describe('function package', () => {
     const entries = readZipEntries(readFileSync(orgPrefix.zipPath('remediate')));
     expect(entries.map((e) => e.name)).toEqual(['src/handlers/remediate.cjs']);
     expect(entries.some((e) => e.name.includes('node_modules'))).toBe(false);
+  });
+});
+
+describe('state table', () => {
+  type WithPolicies = CfnResource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+  const table = (template: CfnTemplate): WithPolicies => {
+    const r: WithPolicies | undefined = template.Resources.StateTable;
+    if (!r) throw new Error('no StateTable');
+    return r;
+  };
+
+  it('is on-demand, with point-in-time recovery, TTL on expiresAt, and a deliberate Delete policy', () => {
+    for (const template of [standard.template, everything.template]) {
+      const r = table(template);
+      expect(r.Type).toBe('AWS::DynamoDB::Table');
+      expect(r.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+      expect(r.Properties?.TableName).toBeUndefined();
+      expect({ deletion: r.DeletionPolicy, replace: r.UpdateReplacePolicy }).toEqual({ deletion: 'Delete', replace: 'Delete' });
+    }
+  });
+
+  it('is encrypted with the stack key (or topicKmsKeyArn)', () => {
+    expect(table(standard.template).Properties?.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::If': ['CreateAlertKey', { 'Fn::GetAtt': ['AlertKey', 'Arn'] }, { Ref: 'TopicKmsKeyArn' }] },
+    });
+  });
+
+  it('is named to the function by reference in CVPN_STATE_TABLE', () => {
+    const fn = standard.template.Resources[FUNCTION];
+    const env = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    expect(env?.CVPN_STATE_TABLE).toEqual({ Ref: 'StateTable' });
+  });
+
+  it('grants only item-level actions, on the table only, and its key only through DynamoDB', () => {
+    const all = roleStatements(standard.template, ROLE);
+    const dynamo = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    const [st] = dynamo;
+    expect(actionsOf(st ?? { Effect: 'Allow' }).sort()).toEqual(
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+    );
+    expect(st?.Resource).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+    const viaDynamo = all.filter((s) => JSON.stringify(s.Condition ?? {}).includes('dynamodb.${AWS::Region}.amazonaws.com'));
+    expect(viaDynamo.map((s) => s.Sid)).toEqual(['UseStackKeyThroughDynamoDb']);
   });
 });

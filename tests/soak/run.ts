@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const SUITES = ['invariants', 'fuzz-event', 'fuzz-handler', 'fuzz-cli'] as const;
+const SUITES = ['invariants', 'invariants-state', 'fuzz-event', 'fuzz-handler', 'fuzz-cli'] as const;
 
 function usage(message: string): never {
   console.error(`test:soak: ${message}`);
