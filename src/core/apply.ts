@@ -137,6 +137,10 @@ async function modifyWhenGroupVisible(
         throttled++;
         attempt--;
         limiter.drain();
+        // The SDK may have retried this command after an attempt that AWS applied but whose answer
+        // was lost (found by the soak, seed 4242): look before sending it again.
+        const now = await api.describeEndpoint(endpointId).catch(() => undefined);
+        if (now?.logging.enabled && now.logging.logGroup === logGroup) return;
         continue;
       }
       const delay = delays[attempt];
