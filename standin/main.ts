@@ -153,6 +153,7 @@ export AWS_ENDPOINT_URL=${standin.url}
 export AWS_ACCESS_KEY_ID=test
 export AWS_SECRET_ACCESS_KEY=test
 export AWS_EC2_METADATA_DISABLED=true
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export AWS_REGION=${region}${firstTopic ? `\nexport CVPN_TOPIC_ARN=${firstTopic}` : ''}`);
   if (seed === DEMO_SEED) {
     console.log(`\nThen: npx serverless invoke local -f remediate --path ${EXAMPLE_EVENT} --region ${region}`);
