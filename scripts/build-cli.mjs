@@ -1,9 +1,10 @@
 // Bundles the CLI into one CommonJS file so it runs from a clone right after `npm ci` and from a
-// packed tarball without TypeScript or any build tool.
+// packed tarball without TypeScript, any build tool or any installed dependency.
 import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import { build } from 'esbuild';
 
-const { version } = JSON.parse(readFileSync(new globalThis.URL('../package.json', import.meta.url), 'utf8'));
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
   entryPoints: ['src/cli/bin.ts'],
@@ -16,7 +17,7 @@ await build({
   mainFields: ['module', 'main'],
   minify: true,
   legalComments: 'none',
-  // `cvpn-log-guard --version` answers from the bundle, with no package.json read at run time.
-  define: { CVPN_LOG_GUARD_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
+  // `--version` without reading package.json at run time (src/cli/version.ts).
+  define: { CVPN_LOG_GUARD_VERSION: JSON.stringify(version) },
 });

@@ -5,7 +5,9 @@
 import { CloudTrailClient, lookupClientVpnEvents, type LookupResult, type TimeWindow } from '../aws/cloudtrail';
 import { EC2Client, enabledRegions } from '../aws/ec2';
 import { invokeFunction, LambdaClient, type InvokeResult } from '../aws/lambda';
+import { toAwsCallError } from '../aws/errors';
 import { changeVisibility, deleteMessage, queueUrl, receiveMessages, SQSClient, type QueueMessage } from '../aws/sqs';
+import { STSClient } from '../aws/sts';
 import { scanRegion as scanWithCore, type RegionScan, type ScanOptions } from '../core/scan';
 import type { EndpointState } from '../domain/endpoint';
 import { IntervalLimiter } from '../util/rate-limiter';
@@ -17,6 +19,19 @@ export { scanTrigger, type ScanRow } from '../core/scan';
 
 /** CloudTrail LookupEvents quota: 2 requests per second per account per region. */
 const LOOKUP_PER_SECOND = 2;
+
+/**
+ * Resolves the credentials the clients will sign with (no AWS call for keys or a profile), so a
+ * run without any fails once, up front, instead of once per region or event. Throws
+ * `AwsCallError` (code `CredentialsProviderError` when the SDK found none).
+ */
+export async function checkCredentials(runtime: Runtime, region: string): Promise<void> {
+  try {
+    await runtime.clients.get(STSClient, region).config.credentials();
+  } catch (error) {
+    throw toAwsCallError('LoadCredentials', error);
+  }
+}
 
 export function accountRegions(runtime: Runtime, askIn: string): Promise<string[]> {
   return enabledRegions(runtime.clients.get(EC2Client, askIn));

@@ -1,14 +1,41 @@
 import { runCli } from './main';
 
-// The SDK warns once per process on Node < 22 (releases after January 2027 need 22). That is the
-// SDK's roadmap, not something the person running a scan can act on, and its 9 lines bury the
-// results; the product's own warnings are unaffected. The SDK reads this when a client is built.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const ERASE_LINE = '\r\x1b[K';
+const terminal = process.stderr.isTTY;
+// Whether a progress line is on screen: any other output first erases it, or the line's
+// remains would run into what is printed after it.
+let progressShown = false;
+
+function clearProgress(): void {
+  if (!progressShown) return;
+  process.stderr.write(ERASE_LINE);
+  progressShown = false;
+}
+
+if (terminal) {
+  // Ctrl-C in the middle of a run: leave the prompt on a clean line, exit as a shell expects.
+  process.once('SIGINT', () => {
+    clearProgress();
+    process.exit(130);
+  });
+}
 
 runCli(process.argv.slice(2), {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+  stdout: (line) => {
+    clearProgress();
+    process.stdout.write(`${line}\n`);
+  },
+  stderr: (line) => {
+    clearProgress();
+    process.stderr.write(`${line}\n`);
+  },
+  progress: terminal
+    ? (text) => {
+        process.stderr.write(text);
+        progressShown = text !== ERASE_LINE;
+      }
+    : undefined,
+  columns: () => process.stderr.columns,
   env: process.env,
 }).then(
   (code) => {

@@ -1,5 +1,6 @@
 import type { Settings } from '../domain/settings';
 import { createRuntime, type Runtime } from '../app/runtime';
+import { checkCredentials } from '../app/services';
 import { homeRegion, type Flags } from './flags';
 import type { CliIo } from './io';
 import { Progress } from './progress';
@@ -27,18 +28,26 @@ export function createContext(flags: Flags, settings: Settings, io: CliIo): CliC
     ignoreOwnRole: false,
     overrides: io.fastWaits ? { verifyDelaysMs: [0, 0], propagationDelaysMs: [0, 0], sleep: async () => {} } : {},
   });
-  const showProgress = !flags.json && !flags.quiet && io.progress !== undefined;
+  const showProgress = !flags.json && !flags.quiet && !flags['no-progress'] && io.progress !== undefined;
   return {
     flags,
     settings,
     io,
     runtime,
     home,
-    progress: new Progress(showProgress ? io.progress : undefined),
+    progress: new Progress(showProgress ? io.progress : undefined, { columns: io.columns }),
     out: (line) => {
       if (!flags.quiet) io.stdout(line);
     },
   };
+}
+
+/**
+ * Every command calls AWS: without credentials, it says so once, before the first call, instead of
+ * once per region or event. Called after the command's own input checks, so usage errors come first.
+ */
+export async function ensureCredentials(ctx: CliContext): Promise<void> {
+  await checkCredentials(ctx.runtime, ctx.home ?? 'us-east-1');
 }
 
 export function closeContext(ctx: CliContext): void {

@@ -19,6 +19,7 @@ const COMMON_OPTIONS = {
   'state-table': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
 export const COMMAND_OPTIONS = {
@@ -53,6 +54,7 @@ const FlagsSchema = z.object({
   stage: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a stage name such as prod').optional(),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
+  'no-progress': z.boolean().default(false),
   apply: z.boolean().default(false),
   'dry-run': z.boolean().default(false),
   region: z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1').optional(),

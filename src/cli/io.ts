@@ -5,6 +5,8 @@ export interface CliIo {
   stderr: (line: string) => void;
   /** Where live progress goes (a terminal's stderr); absent when nobody watches. */
   progress?: (text: string) => void;
+  /** The progress terminal's width, read on every draw (absent: 80). */
+  columns?: () => number | undefined;
   env: Record<string, string | undefined>;
   /** Tests point the clients at the stand-in and shorten retries. */
   clientOptions?: AwsClientOptions;

@@ -1,35 +1,92 @@
 import { plainText } from '../util/plain-text';
 
-export type RegionCounters = Record<string, number>;
+export type Counters = Record<string, number>;
+
+/** Terminals that report no width (or 0) are drawn for as if they had the classic 80 columns. */
+export const DEFAULT_COLUMNS = 80;
+/** Redraws closer together than this only cost the terminal time. */
+const REDRAW_MS = 150;
+const ERASE_LINE = '\r\x1b[K';
 
 /**
- * Per-region progress on a terminal: one line rewritten in place on stderr, so stdout stays
- * clean for results. Silent when stderr is not a terminal, with --json, or with --quiet.
+ * Fits a status line into a terminal `columns` wide. One column stays free: writing the last one
+ * leaves many terminals in a pending wrap, and the next `\r` then lands on a fresh line.
+ */
+export function fitLine(text: string, columns: number | undefined): string {
+  const width = Math.max(1, (columns !== undefined && columns > 0 ? Math.floor(columns) : DEFAULT_COLUMNS) - 1);
+  const chars = Array.from(text);
+  if (chars.length <= width) return text;
+  return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+export interface ProgressOptions {
+  /** The terminal's width, read again on every draw so a resize takes effect at once. */
+  columns?: () => number | undefined;
+  now?: () => number;
+}
+
+/**
+ * Live progress on a terminal: one short line rewritten in place on stderr, so stdout stays clean
+ * for results, e.g. `3/17 regions · 120 endpoints · 4 fixed · 0 failed`. Silent when stderr is not
+ * a terminal, with --json, --quiet or --no-progress.
  */
 export class Progress {
-  private readonly regions = new Map<string, RegionCounters>();
-  private lastDraw = 0;
+  private readonly counters = new Map<string, Counters>();
+  private total: { count: number; unit: string } | undefined;
+  private finished = 0;
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
+  private readonly columns: () => number | undefined;
+  private readonly now: () => number;
 
   constructor(
     private readonly write: ((text: string) => void) | undefined,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: ProgressOptions = {},
+  ) {
+    this.columns = options.columns ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+  }
 
-  update(region: string, counters: RegionCounters): void {
-    this.regions.set(region, { ...this.regions.get(region), ...counters });
-    if (!this.write || this.now() - this.lastDraw < 150) return;
+  /** Announces how many units (regions, events) the run has, for the `n/N` part. */
+  start(count: number, unit: string): void {
+    this.total = { count, unit };
+    this.finished = 0;
+  }
+
+  /** Sets the counters of one part of the run (a region; `run` when there is only one). */
+  update(part: string, counters: Counters): void {
+    this.counters.set(part, { ...this.counters.get(part), ...counters });
+    this.draw();
+  }
+
+  /** One unit of `start`'s count is done. */
+  step(): void {
+    this.finished++;
+    this.draw();
+  }
+
+  /** The line as it would be drawn now, before fitting. */
+  text(): string {
+    const sums = new Map<string, number>();
+    for (const c of this.counters.values()) {
+      for (const [k, v] of Object.entries(c)) sums.set(k, (sums.get(k) ?? 0) + v);
+    }
+    const parts = [...sums.entries()].map(([k, v]) => `${v} ${k}`);
+    if (this.total) parts.unshift(`${this.finished}/${this.total.count} ${this.total.unit}`);
+    return plainText(parts.join(' · '), 400);
+  }
+
+  private draw(): void {
+    if (!this.write || this.now() - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = this.now();
-    const parts = [...this.regions.entries()].map(
-      ([r, c]) => `${r}: ${Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ')}`,
-    );
-    const line = plainText(parts.join(' | '), 400);
-    this.write(`\r\x1b[K${line}`);
+    this.write(`${ERASE_LINE}${fitLine(this.text(), this.columns())}`);
     this.drawn = true;
   }
 
+  /** Erases the line; the next update draws it again. */
   done(): void {
-    if (this.write && this.drawn) this.write('\r\x1b[K');
+    if (this.write && this.drawn) this.write(ERASE_LINE);
+    this.drawn = false;
   }
 }
 

@@ -1,9 +1,9 @@
 import { FailureQueue, type QueueMessage } from '../app/services';
 import { AwsCallError } from '../domain/errors';
 import { plainText } from '../util/plain-text';
-import type { CliContext } from './context';
+import { ensureCredentials, type CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK } from './io';
-import { formatResultLine, isFailure, jsonResult, replayOne, resultKey, type ReplayResult } from './replay';
+import { formatResultLine, isFailure, jsonResult, noTopicNote, replayOne, resultKey, type ReplayResult } from './replay';
 import { UsageError } from './usage-error';
 
 /** Long enough to process a batch; kept messages are made visible again right after. */
@@ -47,6 +47,8 @@ async function resolveQueueUrl(ctx: CliContext): Promise<{ url: string; region: 
   }
   if (!ctx.home) throw new UsageError('pass --queue-url (the stack output FailureQueueUrl), or --region and --stage');
   const name = `cvpn-log-guard-${ctx.flags.stage ?? 'dev'}-failed-events`;
+  // Before the lookup, whose failures read as "no such queue".
+  await ensureCredentials(ctx);
   try {
     const url = await FailureQueue.find(ctx.runtime, ctx.home, name);
     if (!url) throw new UsageError(`queue ${name} has no URL`);
@@ -63,6 +65,7 @@ async function resolveQueueUrl(ctx: CliContext): Promise<{ url: string; region: 
  */
 export async function redrive(ctx: CliContext): Promise<number> {
   const { url, region } = await resolveQueueUrl(ctx);
+  await ensureCredentials(ctx);
   const queue = new FailureQueue(ctx.runtime, region, url);
   const done: Redriven[] = [];
   const seen = new Set<string>();
@@ -124,6 +127,7 @@ export async function redrive(ctx: CliContext): Promise<number> {
     }
     ctx.io.stdout(
       `${done.length} message${done.length === 1 ? '' : 's'} in ${plainText(url, 200)}: ${done.length - left.length} now succeeded and deleted, ${left.length} left` +
+        noTopicNote(done.flatMap((d) => (d.result ? [d.result] : []))) +
         (dryRun ? ' (dry run: nothing changed, nothing deleted)' : ''),
     );
   }

@@ -9,18 +9,26 @@ import { invokeDeployed, readHistory, regionSnapshot, type InvokeResult } from '
 import { mapLimited } from '../util/concurrency';
 import { plainText } from '../util/plain-text';
 import { checkWindow, parseTimeArg } from './time-window';
-import type { CliContext } from './context';
+import { ensureCredentials, type CliContext } from './context';
 import { loadEventFile } from './event-file';
 import { EXIT_FAILED, EXIT_OK } from './io';
 import { table } from './progress';
 import { resolveRegions } from './regions';
+import { failedRegionsNote, longError, NO_TOPIC_NOTE, plural, rethrowCredentialFailure, type RegionFailure } from './summary';
 import { UsageError } from './usage-error';
 
 export const REPLAY_NAME = 'cvpn-log-guard-cli';
 
 /** One line of replay output: an outcome, a remote invocation, or why an entry was not processed. */
 export type ReplayResult =
-  | { kind: 'outcome'; outcome: RemediationOutcome; notified: boolean; notifyError?: string }
+  | {
+      kind: 'outcome';
+      outcome: RemediationOutcome;
+      notified: boolean;
+      notifyError?: string;
+      /** An alert was due, but no topic is configured. */
+      noTopic?: boolean;
+    }
   | { kind: 'invoked'; where: string; region: string; eventId?: string; status: string; action?: string; detail: string; failed: boolean }
   | { kind: 'ignored'; where: string; reason: string }
   | { kind: 'invalid'; where: string; reason: string };
@@ -95,6 +103,7 @@ export async function replayOne(
   if (!publish) return { kind: 'outcome', outcome, notified: false };
   const sent = await announce(runtime, outcome, REPLAY_POLICY);
   if (sent.status === 'unsent') return { kind: 'outcome', outcome, notified: false, notifyError: sent.error.message };
+  if (sent.status === 'not-announced' && sent.why === 'no-topic') return { kind: 'outcome', outcome, notified: false, noTopic: true };
   return { kind: 'outcome', outcome, notified: sent.status === 'sent' };
 }
 
@@ -163,6 +172,7 @@ export function jsonResult(result: ReplayResult): string {
     ...result.outcome,
     notified: result.notified,
     ...(result.notifyError ? { notifyError: result.notifyError } : {}),
+    ...(result.noTopic ? { noTopic: true } : {}),
   });
 }
 
@@ -178,6 +188,16 @@ export function isFailure(r: ReplayResult): boolean {
     (r.kind === 'invoked' && r.failed) ||
     (r.kind === 'outcome' && (r.outcome.action === 'failed' || r.notifyError !== undefined))
   );
+}
+
+/** `; no alerts sent (no topic)` when some result would have been announced to a topic. */
+export function noTopicNote(results: ReplayResult[]): string {
+  return results.some((r) => r.kind === 'outcome' && r.noTopic) ? `; ${NO_TOPIC_NOTE}` : '';
+}
+
+/** What the progress line counts for a batch of results. */
+function progressCounters(results: ReplayResult[]): Record<string, number> {
+  return { fixed: results.filter((r) => resultKey(r) === 'remediated').length, failed: results.filter(isFailure).length };
 }
 
 function countsText(results: ReplayResult[]): string {
@@ -218,14 +238,23 @@ function printResults(ctx: CliContext, results: ReplayResult[]): void {
 export async function replayFile(ctx: CliContext, path: string): Promise<number> {
   const loaded = await loadEventFile(path);
   const { entries, duplicates } = prepareEntries(loaded.events);
+  await ensureCredentials(ctx);
   const results: ReplayResult[] = loaded.unreadable.map((u) => ({ kind: 'invalid' as const, where: u.where, reason: u.reason }));
-  results.push(...(await runEntries(ctx, entries)));
+  const done: ReplayResult[] = [];
+  ctx.progress.start(entries.length, 'events');
+  results.push(
+    ...(await runEntries(ctx, entries, (r) => {
+      done.push(r);
+      ctx.progress.update('run', progressCounters(done));
+      ctx.progress.step();
+    })),
+  );
   ctx.progress.done();
   printResults(ctx, results);
   if (!ctx.flags.json) {
     const dupNote = duplicates > 0 ? `, ${duplicates} duplicate${duplicates === 1 ? '' : 's'} skipped` : '';
     const dry = ctx.flags['dry-run'] ? ' (dry run: nothing changed, nothing published)' : '';
-    ctx.io.stdout(`${results.length} event${results.length === 1 ? '' : 's'}: ${countsText(results)}${dupNote}${dry}`);
+    ctx.io.stdout(`${plural(results.length, 'event')}: ${countsText(results)}${dupNote}${noTopicNote(results)}${dry}`);
   }
   return results.some(isFailure) ? EXIT_FAILED : EXIT_OK;
 }
@@ -236,7 +265,7 @@ interface RegionReplay {
   events: number;
   malformed: number;
   results: ReplayResult[];
-  error?: string;
+  failure?: RegionFailure;
 }
 
 /** `replay --since`: what CloudTrail's event history holds for the window, in every region asked. */
@@ -249,19 +278,20 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
   const window = checkWindow(since, until, now);
   if (typeof window === 'string') throw new UsageError(window);
   const regions = await resolveRegions(ctx.flags.regions, ctx.home, ctx.runtime);
+  await ensureCredentials(ctx);
 
+  ctx.progress.start(regions.length, 'regions');
   const replays = await Promise.all(
     regions.map(async (region): Promise<RegionReplay> => {
-      const counters = { pages: 0, events: 0, remediated: 0, failed: 0 };
+      const counters = { events: 0, fixed: 0, failed: 0 };
       const replay: RegionReplay = { region, pages: 0, events: 0, malformed: 0, results: [] };
       try {
         const lookup = await readHistory(ctx.runtime, region, window, (p) => {
-          ctx.progress.update(region, { ...counters, pages: p.pages, events: p.events });
+          ctx.progress.update(region, { ...counters, events: p.events });
         });
         replay.pages = lookup.pages;
         replay.events = lookup.envelopes.length;
         replay.malformed = lookup.malformed.length;
-        counters.pages = lookup.pages;
         counters.events = lookup.envelopes.length;
         replay.results.push(
           ...lookup.malformed.map((m) => ({ kind: 'invalid' as const, where: `${region} event ${m.eventId}`, reason: m.reason })),
@@ -275,7 +305,7 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
             ctx,
             entries,
             (r) => {
-              if (resultKey(r) === 'remediated') counters.remediated++;
+              if (resultKey(r) === 'remediated') counters.fixed++;
               if (isFailure(r)) counters.failed++;
               ctx.progress.update(region, counters);
             },
@@ -283,7 +313,9 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
           )),
         );
       } catch (error) {
-        replay.error = error instanceof Error ? error.message : String(error);
+        replay.failure = { region, error };
+      } finally {
+        ctx.progress.step();
       }
       return replay;
     }),
@@ -291,9 +323,11 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
   ctx.progress.done();
 
   const all = replays.flatMap((r) => r.results);
+  const failures = replays.flatMap((r) => (r.failure ? [r.failure] : []));
+  rethrowCredentialFailure(failures);
   printResults(ctx, all);
   if (ctx.flags.json) {
-    for (const r of replays.filter((x) => x.error)) ctx.io.stdout(JSON.stringify({ kind: 'region-error', region: r.region, error: r.error }));
+    for (const f of failures) ctx.io.stdout(JSON.stringify({ kind: 'region-error', region: f.region, error: longError(f.error) }));
   } else {
     const rows = replays.map((r) => [
       r.region,
@@ -301,11 +335,16 @@ export async function replayHistory(ctx: CliContext): Promise<number> {
       String(r.events),
       String(r.results.filter((x) => resultKey(x) === 'remediated').length),
       String(r.results.filter(isFailure).length),
-      r.error ? `error: ${plainText(r.error, 120)}` : countsText(r.results),
+      r.failure ? `error: ${plainText(longError(r.failure.error), 120)}` : countsText(r.results),
     ]);
     ctx.io.stdout(table(['region', 'pages', 'events', 'remediated', 'failed', 'outcomes'], rows));
     const dry = ctx.flags['dry-run'] ? ' (dry run: nothing changed, nothing published)' : '';
-    ctx.io.stdout(`${all.length} event${all.length === 1 ? '' : 's'} from ${window.since.toISOString()} to ${window.until.toISOString()} in ${regions.length} region${regions.length === 1 ? '' : 's'}: ${countsText(all)}${dry}`);
+    // A region that could not be read is named, so "0 events" never reads as "nothing happened".
+    const counts = failures.length > 0 && all.length === 0 ? '' : `: ${countsText(all)}`;
+    ctx.io.stdout(
+      `${plural(all.length, 'event')} from ${window.since.toISOString()} to ${window.until.toISOString()} in ${plural(regions.length, 'region')}` +
+        `${failedRegionsNote(failures)}${counts}${noTopicNote(all)}${dry}`,
+    );
   }
-  return all.some(isFailure) || replays.some((r) => r.error) ? EXIT_FAILED : EXIT_OK;
+  return all.some(isFailure) || failures.length > 0 ? EXIT_FAILED : EXIT_OK;
 }

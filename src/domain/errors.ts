@@ -1,10 +1,17 @@
 /**
  * Typed errors. The core never decides whether to retry: it classifies, and each driver
  * (Lambda handler, CLI) maps the class to its own policy.
+ *
+ * Each class also names its constructor: the Lambda bundle is minified without keepNames, and
+ * what reports an error by `constructor.name` (Lambda's runtime, `serverless invoke local`'s
+ * "errorType") would otherwise show a mangled two-letter name.
  */
 
 /** The input can never be processed: retrying cannot help, so drivers drop it with this message. */
 export class InvalidEventError extends Error {
+  static {
+    Object.defineProperty(this, 'name', { value: 'InvalidEventError' });
+  }
   override readonly name: string = 'InvalidEventError';
   /**
    * True for well-formed events this tool does not act on (another API call, a failed call):
@@ -19,16 +26,25 @@ export class InvalidEventError extends Error {
 
 /** A well-formed event from an account this deployment does not guard. */
 export class ForeignAccountError extends InvalidEventError {
+  static {
+    Object.defineProperty(this, 'name', { value: 'ForeignAccountError' });
+  }
   override readonly name = 'ForeignAccountError';
 }
 
 /** Configuration (environment, CLI flags) is unusable; raised at start-up, before any AWS call. */
 export class ConfigError extends Error {
+  static {
+    Object.defineProperty(this, 'name', { value: 'ConfigError' });
+  }
   override readonly name = 'ConfigError';
 }
 
 /** An AWS call failed after the SDK's own retries. */
 export class AwsCallError extends Error {
+  static {
+    Object.defineProperty(this, 'name', { value: 'AwsCallError' });
+  }
   override readonly name = 'AwsCallError';
   constructor(
     readonly operation: string,
@@ -47,6 +63,9 @@ export class AwsCallError extends Error {
  * parks it in the on-failure queue.
  */
 export class RemediationFailedError extends Error {
+  static {
+    Object.defineProperty(this, 'name', { value: 'RemediationFailedError' });
+  }
   override readonly name = 'RemediationFailedError';
   constructor(
     message: string,

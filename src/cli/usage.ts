@@ -1,0 +1,81 @@
+import type { CommandName } from './flags';
+
+const EXIT_CODES = 'Exit codes: 0 done, 1 something failed or stays non-compliant, 2 usage error.';
+
+const COMMON = `Options every command takes:
+  --region <region>        Home region (identity lookup, --regions all, default region)
+  --profile <name>         AWS named profile (default: AWS_PROFILE, then the SDK's default chain)
+  --topic-arn <arn>        SNS topic for alerts (overrides CVPN_TOPIC_ARN; none = no alerts)
+  --state-table <name>     DynamoDB state table: take the Lambda's leases (overrides
+                           CVPN_STATE_TABLE)
+  --log-group <template>   Log group name template (overrides CVPN_LOG_GROUP)
+  --retention-days <n>     Retention for log groups it creates (overrides CVPN_RETENTION_DAYS)
+  --json                   Machine-readable results only (one JSON object per line)
+  --quiet                  Only the summary
+  --no-progress            No progress line on the terminal (it never goes to a pipe or file)
+  -h, --help               Show this help`;
+
+export const USAGE = `Usage: cvpn-log-guard <command> [options]
+
+Turns AWS Client VPN connection logging back on, and says so.
+
+Commands:
+  replay --file <path|->   Run saved CloudTrail events through the remediator
+  replay --since <time>    Replay CloudTrail's event history (last 90 days)
+  scan                     Show every endpoint's logging; --apply fixes the non-compliant ones
+  redrive                  Re-process the events in the on-failure queue
+
+'cvpn-log-guard <command> --help' shows a command's own options and exit codes.
+
+${COMMON}
+  -V, --version            Print the version
+
+${EXIT_CODES}`;
+
+export const COMMAND_USAGE: Record<CommandName, string> = {
+  replay: `Usage: cvpn-log-guard replay --file <path|-> [--dry-run] [options]
+       cvpn-log-guard replay --since <time> [--until <time>] [--regions <list>|all]
+                             [--invoke <function>] [--dry-run] [options]
+
+Runs CloudTrail events for CreateClientVpnEndpoint and ModifyClientVpnEndpoint through the same
+remediator as the Lambda: logging is turned back on where it is off, and alerts go to the topic.
+
+  -f, --file <path|->      Saved events: EventBridge envelopes or bare CloudTrail records, as one
+                           JSON object, an array, JSON lines, a trail's S3 file or
+                           'aws cloudtrail lookup-events' output; - reads standard input
+  --since <time>           Read CloudTrail's event history from then (ISO 8601, or a duration back
+                           from now: 90m, 24h, 7d; at most 90 days)
+  --until <time>           End of the window (default: now)
+  --regions <list>|all     Regions for --since (default: the home region); all = every enabled one
+  --invoke <function>      Send each event to the deployed function instead of running it here
+  --dry-run                Change nothing, publish nothing
+
+${COMMON}
+
+Exit codes: 0 every event done, 1 an event failed, an alert was not sent or a region could not be
+read, 2 usage error or unreadable file.`,
+  scan: `Usage: cvpn-log-guard scan [--regions <list>|all] [--apply] [options]
+
+Lists every Client VPN endpoint with its connection logging, log group, retention and exemption,
+and catches logging that points at a deleted log group. Without --apply nothing changes.
+
+  --regions <list>|all     Regions to scan (default: the home region); all = every enabled one
+  --apply                  Fix the non-compliant endpoints (alerts go to the topic)
+
+${COMMON}
+
+Exit codes: 0 all compliant (or fixed), 1 some are not, an alert was not sent or a region could
+not be read, 2 usage error.`,
+  redrive: `Usage: cvpn-log-guard redrive [--queue-url <url> | --stage <stage>] [--dry-run] [options]
+
+Re-processes the events in the remediate function's on-failure queue, deletes the messages that
+now succeed, and keeps (and explains) the rest.
+
+  --queue-url <url>        The queue (stack output FailureQueueUrl; also CVPN_FAILURE_QUEUE_URL)
+  --stage <stage>          Find cvpn-log-guard-<stage>-failed-events in --region (default: dev)
+  --dry-run                Change nothing, publish nothing, delete nothing
+
+${COMMON}
+
+Exit codes: 0 the queue is empty now (or dry run), 1 messages are left, 2 usage error.`,
+};
