@@ -15,41 +15,14 @@
  *   URL-encoded twice with `$` in place of `%`: `/aws/clientvpn/x` -> `$252Faws$252Fclientvpn$252Fx`.
  */
 
-export type Partition =
-  | 'aws'
-  | 'aws-cn'
-  | 'aws-us-gov'
-  | 'aws-iso'
-  | 'aws-iso-b'
-  | 'aws-iso-e'
-  | 'aws-iso-f'
-  | 'aws-eusc';
-
-/** us-east-1, ap-northeast-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
-export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
-/** `cvpn-endpoint-` and 17 hex digits. */
-export const CLIENT_VPN_ENDPOINT_ID_PATTERN = /^cvpn-endpoint-[0-9a-f]{17}$/;
-/** CloudWatch Logs: 1-512 characters of `[.\-_/#A-Za-z0-9]`. */
-export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-
-const PARTITION_BY_PREFIX: ReadonlyArray<readonly [string, Partition]> = [
-  ['us-gov-', 'aws-us-gov'],
-  ['cn-', 'aws-cn'],
-  ['us-isob-', 'aws-iso-b'],
-  ['us-isof-', 'aws-iso-f'],
-  ['eu-isoe-', 'aws-iso-e'],
-  ['us-iso-', 'aws-iso'],
-  ['eusc-', 'aws-eusc'],
-];
-
-/** The partition a region belongs to (the commercial `aws` unless its prefix says otherwise). */
-export function partitionForRegion(region: string): Partition {
-  for (const [prefix, partition] of PARTITION_BY_PREFIX) {
-    if (region.startsWith(prefix)) return partition;
-  }
-  return 'aws';
-}
+import {
+  ACCOUNT_ID_PATTERN,
+  ENDPOINT_ID_PATTERN,
+  LOG_GROUP_NAME_PATTERN,
+  REGION_PATTERN,
+  partitionForRegion,
+  type Partition,
+} from '../domain/patterns';
 
 const CONSOLE_DOMAIN: Partial<Record<Partition, string>> = {
   aws: 'console.aws.amazon.com',
@@ -80,7 +53,7 @@ function consolePage(
 export function clientVpnEndpointConsoleUrl(region: string, endpointId: string, partition = partitionForRegion(region)): string | undefined {
   const page = (origin: string): string =>
     `${origin}/vpc/home?region=${region}#ClientVPNEndpointDetails:clientVpnEndpointId=${endpointId}`;
-  return consolePage(partition, region, endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN, page);
+  return consolePage(partition, region, endpointId, ENDPOINT_ID_PATTERN, page);
 }
 
 /**
@@ -130,7 +103,7 @@ export function clientVpnEndpointArn(
   if (
     !REGION_PATTERN.test(region) ||
     !ACCOUNT_ID_PATTERN.test(account) ||
-    !CLIENT_VPN_ENDPOINT_ID_PATTERN.test(endpointId)
+    !ENDPOINT_ID_PATTERN.test(endpointId)
   ) {
     return undefined;
   }

@@ -10,16 +10,8 @@
  */
 import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
 import { nextSteps, repeatText } from './advice';
-import {
-  ACCOUNT_ID_PATTERN,
-  CLIENT_VPN_ENDPOINT_ID_PATTERN,
-  LOG_GROUP_NAME_PATTERN,
-  REGION_PATTERN,
-  clientVpnEndpointConsoleUrl,
-  logGroupArn,
-  logGroupConsoleUrl,
-  partitionForRegion,
-} from './console-links';
+import { ACCOUNT_ID_PATTERN, ENDPOINT_ID_PATTERN, LOG_GROUP_NAME_PATTERN, REGION_PATTERN, partitionForRegion } from '../domain/patterns';
+import { clientVpnEndpointConsoleUrl, logGroupArn, logGroupConsoleUrl } from './console-links';
 import { seconds } from './duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
 import {
@@ -110,7 +102,7 @@ function idsOf(o: NotifiedOutcome): TrustedIds {
   const account = trusted(o.account, ACCOUNT_ID_PATTERN);
   const logGroup = trusted(o.logGroup ?? o.loggingAfter?.logGroup ?? o.loggingBefore?.logGroup, LOG_GROUP_NAME_PATTERN);
   return {
-    endpointId: trusted(o.endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN),
+    endpointId: trusted(o.endpointId, ENDPOINT_ID_PATTERN),
     region,
     account,
     eventId: trusted(o.eventId, EVENT_ID_PATTERN),
@@ -154,7 +146,7 @@ const row = (key: RowKey, label: string, value: Text, brief?: Text | null): Row 
 
 function endpointSection(o: NotifiedOutcome): Section {
   const rows = [
-    row('endpoint', 'ID', [checked(o.endpointId, CLIENT_VPN_ENDPOINT_ID_PATTERN, 64)]),
+    row('endpoint', 'ID', [checked(o.endpointId, ENDPOINT_ID_PATTERN, 64)]),
     row('region', 'Region', [checked(o.region, REGION_PATTERN, 32)]),
     row('account', 'Account', [checked(o.account, ACCOUNT_ID_PATTERN, 32)]),
   ];

@@ -4,8 +4,8 @@ import {
   consoleFragmentEncode,
   logGroupArn,
   logGroupConsoleUrl,
-  partitionForRegion,
 } from '../../../src/notify/console-links';
+import { partitionForRegion } from '../../../src/domain/patterns';
 import { ACCOUNT, ENDPOINT, ENDPOINT_URL, LOG_GROUP, LOG_GROUP_URL, REGION } from './outcomes';
 
 describe('console links', () => {
