@@ -30,10 +30,15 @@ export function wrapLine(text: string, width: number): string[] {
       end += 1;
     }
     if (end === start) end = start + 1; // a code point wider than the width: emit it anyway
-    let next = end;
+    let next: number;
     if (end < points.length && lastSpace > start && points[end] !== ' ') {
       end = lastSpace;
       next = lastSpace + 1;
+    } else {
+      // A cut inside a word must not start a line with "//": `hxxp:` + `//localhost` would make
+      // the next line a scheme-relative link.
+      while (end - start > 1 && points[end] === '/') end -= 1;
+      next = end;
     }
     lines.push(points.slice(start, end).join('').trimEnd());
     start = next;

@@ -20,6 +20,7 @@ import {
   EVENT_ID_PATTERN,
   EVENT_NAME_PATTERN,
   ISO_TIME_PATTERN,
+  PRINCIPAL_ARN_PATTERN,
   STEP_PATTERN,
   checked,
   t,
@@ -157,7 +158,15 @@ function endpointSection(o: NotifiedOutcome): Section {
 function whoSection(o: NotifiedOutcome): Section {
   const { actor } = o;
   const principal = actor.arn ?? actor.invokedBy;
-  const rows = [row('principal', 'Principal', principal ? [user(principal, 2048, 300)] : ['not recorded'])];
+  const limits = { email: 2048, chat: 300 };
+  // An ARN of IAM's shape is shown verbatim (the one trusted value that can look like an email).
+  const who =
+    principal === undefined || principal === ''
+      ? 'not recorded'
+      : principal === actor.arn
+        ? checked(principal, PRINCIPAL_ARN_PATTERN, limits)
+        : user(principal, limits.email, limits.chat);
+  const rows = [row('principal', 'Principal', [who])];
   if (actor.sessionName) rows.push(row('session', 'Session', [user(actor.sessionName, 128)]));
   // Email falls back to "unknown"; chat leaves an empty type out.
   const typeBrief = actor.type ? [user(actor.type, 64, 40)] : null;

@@ -66,13 +66,13 @@ const SLACK_REPLACEMENTS: Readonly<Record<string, string>> = {
 const SLACK_SPECIAL = /[&<>@*_~`[\]()|#\\.]/g;
 
 /**
- * Text that Slack (and Amazon Q's other targets) will show as-is: plainText, then defanged links,
+ * Text that Slack (and Amazon Q's other targets) will show as-is: plainText, then {@link unlink},
  * HTML-escaped `&<>`, and markdown/mention characters replaced by look-alikes (see
  * {@link SLACK_REPLACEMENTS} for why). `max` counts the visible code points before escaping.
  */
 export function slackText(s: string, max: number): string {
   return (
-    defangUrls(plainText(s, max))
+    unlink(plainText(s, max))
       // Any other scheme: the colon of `://` becomes a look-alike.
       .replace(/:(?=\/\/)/g, '\u2236')
       .replace(SLACK_SPECIAL, (c) => SLACK_REPLACEMENTS[c] ?? c)
@@ -81,13 +81,60 @@ export function slackText(s: string, max: number): string {
 
 /**
  * The visible defang of web links, keeping the writer's case: `https://` -> `hxxps://`,
- * `HTTP://` -> `HXXP://`. Mail clients and chat apps don't linkify the result, and a reader
- * still sees what it was. Used on user text in emails too.
+ * `HTTP://` -> `HXXP://`, and the same for `http:\\` (browsers read a backslash as a slash) and
+ * `http:host`. Mail clients and chat apps don't linkify the result, and a reader still sees what
+ * it was.
  */
 export function defangUrls(s: string): string {
-  return s.replace(/\b([hH])([tT])[tT]([pP][sS]?)(?=:\/\/)/g, (_m, h: string, t: string, rest: string) =>
+  return s.replace(/\b([hH])([tT])[tT]([pP][sS]?)(?=:[^\s])/g, (_m, h: string, t: string, rest: string) =>
     `${h}${t === 'T' ? 'XX' : 'xx'}${rest}`,
   );
+}
+
+/**
+ * Schemes that mail clients and chat apps turn into links (or hand to another program) without
+ * any slashes. `arn:` is deliberately not one: ARNs must stay readable.
+ */
+const BARE_SCHEMES =
+  'mailto|file|ftps?|sftp|javascript|vbscript|data|tel|sms|news|nntp|ircs?|ssh|telnet|ldaps?|smb|webcal|feed|' +
+  'callto|skype|sips?|xmpp|magnet|git|svn|gopher|wss?|slack|msteams|zoommtg|facetime';
+
+/** `scheme:` of a URL: any scheme before a slash or backslash, the bare ones before anything. */
+const SCHEME_COLON = new RegExp(`\\b((?!hxxps?:)[a-z][a-z0-9+.-]{1,31}):(?=[/\\\\])|\\b(${BARE_SCHEMES}):(?=\\S)`, 'gi');
+
+/** Full-width and ideographic full stops, which browsers map to "." in a host name. */
+const LOOKALIKE_DOT = /(?<=[A-Za-z0-9])[\uFF0E\u3002\uFF61]|[\uFF0E\u3002\uFF61](?=[A-Za-z0-9])/g;
+
+/** A dot between two letters or digits: the separator of a domain, a `www.`, an email host or an IP. */
+const DOMAIN_DOT = /(?<=[\p{L}\p{N}\p{M}_-])\.(?=[\p{L}\p{N}])/gu;
+
+/** ONE DOT LEADER: looks like "." but separates no domain. */
+const DOT_LEADER = '\u2024';
+
+/**
+ * User text that no common link detector (linkify-it and markdown-it, mail clients, chat apps)
+ * can turn into a link, still readable by a person:
+ * - `http(s)` is defanged to `hxxp(s)`; the colon of any other scheme before a slash or
+ *   backslash (`ftp://`, `file:///`), and of schemes that need none (`mailto:`, `file:`,
+ *   `javascript:`), becomes a look-alike (`∶`, U+2236);
+ * - every backslash becomes `∖` (U+2216), so no UNC path (`\\host\share`, which some mail
+ *   clients open on click and so leak the reader's NTLM credentials) and no `http:\\` remains;
+ *   a `//` that starts a scheme-relative link becomes `/∕`;
+ * - every `@` becomes `＠` (no `user@host`), and full-width and ideographic full stops next to a
+ *   letter or digit, then every dot between two letters or digits, become a one-dot leader (no
+ *   bare domain, `www.`, email host or dotted IP).
+ * The host of a defanged URL loses its dots too (`hxxps://evil․example`): a host left whole is
+ * safe only while nothing stands right before it, and the email's line wrapping can cut a long
+ * URL so that a line starts with `il.example`.
+ */
+export function unlink(s: string): string {
+  return defangUrls(s)
+    .replace(SCHEME_COLON, (m) => `${m.slice(0, -1)}\u2236`)
+    .replace(/\\/g, '\u2216')
+    .replace(/(?<![:/\u2236])\/\//g, '/\u2215')
+    .replace(/@/g, '\uFF20')
+    .replace(LOOKALIKE_DOT, DOT_LEADER)
+    .replace(DOMAIN_DOT, DOT_LEADER);
 }
 
 /** SNS: "Subjects must be UTF-8 text with no line breaks or control characters, and must be less than 100 characters long." */
@@ -116,7 +163,7 @@ export function subjectText(s: string, max = SNS_SUBJECT_LIMIT): string {
 
 /** A user value in the plain-text email. */
 export function emailText(value: string, max: number): string {
-  return defangUrls(plainText(value, max));
+  return unlink(plainText(value, max));
 }
 
 /**

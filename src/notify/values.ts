@@ -49,18 +49,35 @@ export const user = (text: string, email: number, chat = email, orElse?: string)
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 export const EVENT_NAME_PATTERN = /^[A-Za-z]{1,64}$/;
 export const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-export const ERROR_CODE_PATTERN = /^[A-Za-z0-9.]{1,100}$/;
+/**
+ * AWS and Node error codes: `UnauthorizedOperation`, `Client.InvalidParameterValue`,
+ * `InvalidClientVpnEndpointId.NotFound`, `ECONNRESET`. Each dotted part starts with a capital, so
+ * a lower-case host name such as `www.evil.example` does not pass for a code.
+ */
+export const ERROR_CODE_PATTERN = /^(?=.{1,100}$)[A-Z][A-Za-z0-9_]*(?:\.[A-Z][A-Za-z0-9_]*)*$/;
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const STEP_PATTERN = /^[a-z-]{1,40}$/;
+/**
+ * An IAM user or role, an STS assumed-role or federated-user session, or the root user. Stricter
+ * than IAM (which allows any printable ASCII in paths): every segment is a name of IAM's
+ * `[\w+=,.@-]` alphabet, so a value that matches holds no markup, space or scheme, and can be
+ * shown verbatim. Such names may still look like a domain or an email address (`test001@test.com`
+ * is a valid user name); they are set by whoever administers IAM in the account, not by event
+ * text, and a reader needs the exact ARN to look the principal up.
+ */
+export const PRINCIPAL_ARN_PATTERN =
+  /^(?=.{1,2048}$)arn:aws(?:-[a-z]+)*:(?:iam::\d{12}:(?:root|(?:user|role)(?:\/[\w+=,.@-]{1,64})+)|sts::\d{12}:(?:assumed-role|federated-user)(?:\/[\w+=,.@-]{1,64})+)$/;
 
 /** The value, if it has the shape `pattern` gives it. */
 export const trusted = (value: string | undefined, pattern: RegExp): string | undefined =>
   value !== undefined && pattern.test(value) ? value : undefined;
 
-/** Trusted when `value` matches `pattern`, user text otherwise. */
-export function checked(value: string | undefined, pattern: RegExp, max: number, code = true): Value {
+/** Trusted when `value` matches `pattern`, user text (cut to `max`) otherwise. */
+export function checked(value: string | undefined, pattern: RegExp, max: number | Limits, code = true): Value {
   const ok = trusted(value, pattern);
-  if (ok === undefined) return user(value ?? '', max);
+  if (ok === undefined) {
+    return typeof max === 'number' ? user(value ?? '', max) : user(value ?? '', max.email, max.chat);
+  }
   return code ? id(ok) : known(ok);
 }
 

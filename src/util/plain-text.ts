@@ -21,6 +21,23 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 const FORMAT_CHARS = /[\p{Cf}\u{E0000}-\u{E007F}]/gu;
 
+/**
+ * Invisible characters that are not format characters, so FORMAT_CHARS misses them: variation
+ * selectors (U+FE00-U+FE0F and the supplement U+E0100-U+E01EF, marks of category Mn that render
+ * as nothing, used to pad or watermark text and to slip between the letters of a domain), the
+ * Hangul fillers (U+115F, U+1160, U+3164, U+FFA0: letters of category Lo that render blank, the
+ * classic "invisible name"), and the Braille pattern blank U+2800 (a symbol that renders as a
+ * space but is no whitespace). Dropping a variation selector turns an emoji such as a red heart
+ * into its text form: still readable.
+ */
+const INVISIBLE_CHARS = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/**
+ * Combining marks past the second on one base ("Zalgo" text), which pile up over the lines
+ * around them. Two per base keep every common script readable (Vietnamese stacks two).
+ */
+const EXCESS_MARKS = /(\p{M}{2})\p{M}+/gu;
+
 /** Line breaks (incl. U+2028/U+2029), tabs and every Unicode space; JS `\s` lacks NEL (U+0085). */
 const WHITESPACE = /[\s\u0085]+/gu;
 
@@ -43,7 +60,8 @@ function truncateCodePoints(s: string, max: number): string {
 /**
  * One line of plain text, safe to put in an email body or print:
  * lone surrogates become U+FFFD; format characters (bidi controls, zero-width characters, BOM, tag
- * characters) are dropped; line breaks (including U+2028/U+2029 and NEL), tabs and runs of any
+ * characters) and other invisible characters (variation selectors, Hangul fillers, the Braille
+ * blank) are dropped, and so are combining marks past the second on one letter; line breaks (including U+2028/U+2029 and NEL), tabs and runs of any
  * whitespace become one space; remaining C0/C1 control characters are dropped; the result is
  * trimmed and cut to `max` code points, ending with "…" when cut.
  */
@@ -51,6 +69,8 @@ export function plainText(s: string, max: number): string {
   const oneLine = s
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(FORMAT_CHARS, '')
+    .replace(INVISIBLE_CHARS, '')
+    .replace(EXCESS_MARKS, '$1')
     .replace(WHITESPACE, ' ')
     .replace(CONTROL_CHARS, '')
     // Dropping a control between two spaces can leave a double space behind.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defangUrls, plainText, slackText, subjectText } from '../../../src/notify/sanitize';
+import { defangUrls, emailText, plainText, slackText, subjectText, unlink } from '../../../src/notify/sanitize';
+import { plainText as basePlainText } from '../../../src/util/plain-text';
 import { HOSTILE, LONE_SURROGATE, expectChatInert, expectOneCleanLine } from '../../fixtures/hostile';
 
 const codePoints = (s: string): number => Array.from(s).length;
@@ -22,6 +23,23 @@ describe('plainText', () => {
     expect(plainText('a\u200Bb', 100)).toBe('ab');
     expect(plainText('\u0000\u0007\u001b[31m', 100)).toBe('[31m');
     expect(plainText('one\u0007 \u0007two', 100)).toBe('one two');
+  });
+
+  it('drops variation selectors, Hangul fillers and the Braille blank', () => {
+    expect(plainText('e\uFE0Fvil \u{E0100}x \uFE00y', 100)).toBe('evil x y');
+    expect(plainText('\u3164\uFFA0\u115F\u1160name', 100)).toBe('name');
+    expect(plainText('a\u2800b \u2800', 100)).toBe('ab');
+    expect(plainText('\u2764\uFE0F', 10)).toBe('\u2764');
+  });
+
+  it('keeps at most two combining marks on a letter', () => {
+    expect(plainText('z\u0300\u0301\u0302\u0303a', 100)).toBe('z\u0300\u0301a');
+    expect(plainText('Vi\u1EC7t', 100)).toBe('Vi\u1EC7t');
+    expect(plainText('e\u0323\u0302', 100)).toBe('e\u0323\u0302');
+  });
+
+  it('is the same function as the CLI uses', () => {
+    expect(plainText).toBe(basePlainText);
   });
 
   it('replaces lone surrogates with U+FFFD and keeps valid pairs', () => {
@@ -125,6 +143,32 @@ describe('subjectText', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('unlink and emailText', () => {
+  it('breaks every kind of link and keeps the text readable', () => {
+    expect(unlink('www.evil.example')).toBe('www\u2024evil\u2024example');
+    expect(unlink('evil.example/login')).toBe('evil\u2024example/login');
+    expect(unlink('me@evil.example')).toBe('me\uFF20evil\u2024example');
+    expect(unlink('ftp://x and FILE:///etc and mailto:me')).toBe('ftp\u2236//x and FILE\u2236///etc and mailto\u2236me');
+    expect(unlink('\\\\evil\\share')).toBe('\u2216\u2216evil\u2216share');
+    expect(unlink('http:\\\\evil')).toBe('hxxp:\u2216\u2216evil');
+    expect(unlink('see //localhost/x')).toBe('see /\u2215localhost/x');
+    expect(unlink('evil\uFF0Eexample evil\u3002example evil\uFF61example')).toBe(
+      'evil\u2024example evil\u2024example evil\u2024example',
+    );
+    expect(unlink('https://evil.example')).toBe('hxxps://evil\u2024example');
+  });
+
+  it('leaves prose, CJK sentences and ARNs alone but for their dots', () => {
+    expect(unlink('Tokyo office VPN, prod. Owner: network team')).toBe('Tokyo office VPN, prod. Owner: network team');
+    expect(unlink('東京オフィス。本番')).toBe('東京オフィス。本番');
+    expect(unlink('arn:aws:iam::999999999999:role/KTOU_SwitchRole')).toBe('arn:aws:iam::999999999999:role/KTOU_SwitchRole');
+  });
+
+  it('is what the email applies to user values, after plainText', () => {
+    expect(emailText(' www.evil\u200B.example\n', 100)).toBe('www\u2024evil\u2024example');
   });
 });
 

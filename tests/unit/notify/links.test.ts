@@ -1,0 +1,128 @@
+/**
+ * No user-controlled text becomes a link: every probe, in every user-controlled field, checked
+ * with real link detectors (linkify-it for plain text, markdown-it for chat markdown).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RemediationOutcome } from '../../../src/domain/outcome';
+import { ChatbotMessageSchema, buildNotification, type Notification } from '../../../src/notify';
+import { emailText, slackText } from '../../../src/notify/sanitize';
+import { INVISIBLE, LINK_PROBES, MARK_PILE, asDetected } from '../../fixtures/link-probes';
+import { defaultLinkify, linksIn, markdownLinksIn } from '../../helpers/link-detectors';
+import { CTX, SWITCH_ROLE, exempt, failed, remediated } from './outcomes';
+
+/** Where a person (or an event) can put text that ends up in a notification. */
+const FIELDS: ReadonlyArray<readonly [string, (text: string) => RemediationOutcome]> = [
+  ['description', (text) => ({ ...remediated, actor: SWITCH_ROLE, description: text })],
+  ['session name', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, sessionName: text } })],
+  ['exemption reason (tag value)', (text) => ({ ...exempt, exemption: { reason: text, until: '2026-12-31', expired: false } })],
+  ['exemption end (tag value)', (text) => ({ ...exempt, exemption: { reason: 'r', until: text, expired: false } })],
+  ['AWS error message', (text) => ({ ...failed, error: { code: 'X', message: text, retryable: false, step: 'modify' } })],
+  // Not typed by a person, but a value that is no AWS error code must not pass for one.
+  ['AWS error code', (text) => ({ ...failed, error: { code: text, message: 'm', retryable: false, step: 'modify' } })],
+  ['replay name', (text) => ({ ...failed, replayName: text })],
+  ['identity type', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, type: text } })],
+  ['service principal', (text) => ({ ...failed, actor: { type: 'AWSService', invokedBy: text } })],
+  ['principal that is no IAM ARN', (text) => ({ ...failed, actor: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${text}` } })],
+];
+
+/** The links our own console URLs make: the only ones allowed. */
+const OURS = new Set(
+  [remediated, failed, exempt].flatMap((o) => {
+    const n = buildNotification({ ...o, actor: SWITCH_ROLE }, CTX);
+    return [...linksIn(n.email), ...markdownLinksIn(n.chat.content.description)];
+  }),
+);
+
+/** Every chat string a reader sees as text. The title's own emoji is ours; the rest is checked. */
+function chatTexts(n: Notification): string[] {
+  const { content, metadata } = n.chat;
+  return [content.title, content.description, ...(content.nextSteps ?? []), metadata?.summary ?? ''];
+}
+
+function expectNoForeignLinks(n: Notification): void {
+  expect(linksIn(n.email).filter((l) => !OURS.has(l))).toEqual([]);
+  // Chat is markdown: markdown-it's linkify sees what Slack would autolink, and leaves the code
+  // spans of trusted values alone as Slack does.
+  for (const text of chatTexts(n)) expect(markdownLinksIn(text).filter((l) => !OURS.has(l)), text).toEqual([]);
+}
+
+function expectNothingInvisible(n: Notification): void {
+  const texts = [n.email, n.subject, ...chatTexts(n).slice(1), n.chat.content.title.replace(/^\S+ /, '')];
+  for (const text of texts) {
+    expect(text).not.toMatch(INVISIBLE);
+    expect(text).not.toMatch(MARK_PILE);
+  }
+}
+
+describe('the link detectors the tests use', () => {
+  it.each(LINK_PROBES.map((p) => [p]))('find a link in %j once its disguise is undone', (probe) => {
+    expect(linksIn(asDetected(probe)).length).toBeGreaterThan(0);
+  });
+
+  it('find most probes as they are, so the tests below can fail', () => {
+    const found = LINK_PROBES.filter((p) => linksIn(p).length > 0 || markdownLinksIn(p).length > 0);
+    expect(found.length).toBeGreaterThanOrEqual(28);
+  });
+
+  it('see more than linkify-it does by default (schemeless hosts under any TLD)', () => {
+    expect(defaultLinkify.test('evil.example/login')).toBe(false);
+    expect(linksIn('evil.example/login')).toEqual(['evil.example/login']);
+    expect(linksIn('mail me@evil.example now')).toEqual(['me@evil.example']);
+    expect(linksIn('see 10.0.0.1 and version 1.23')).toEqual(['10.0.0.1']);
+  });
+
+  it('link chat markdown the way Slack does: not inside code spans', () => {
+    expect(markdownLinksIn('see evil.example/login')).toEqual(['http://evil.example/login']);
+    expect(markdownLinksIn('[x](https://evil.example)')).toEqual(['https://evil.example']);
+    expect(markdownLinksIn('`evil.example/login`')).toEqual([]);
+  });
+});
+
+describe('user-controlled text never becomes a link', () => {
+  for (const [field, place] of FIELDS) {
+    it.each(LINK_PROBES.map((p) => [p]))(`${field}: %j`, (probe) => {
+      const n = buildNotification(place(probe), CTX);
+      expect(ChatbotMessageSchema.safeParse(n.chat).success).toBe(true);
+      expectNoForeignLinks(n);
+      expectNothingInvisible(n);
+    });
+  }
+
+  it('holds for any mix of probe fragments (property)', () => {
+    const fragments = [
+      ...LINK_PROBES,
+      ...['.', '@', ':', '/', '//', '\\', ' ', '|', '(', ')', '<', '>', '#', '?', '-', '_'],
+      ...['www', 'evil', 'example', 'http', 'https', 's://', 'hxxps://', 'mailto:', 'file:', '10', 'xn--'],
+      ...['\u3002', '\uFF0E', '\uFF61', '\u3164', '\uFE0F', '\u2800', '\u0301', '\u200B', '＠', '․'],
+    ];
+    const text = fc.oneof(
+      fc.array(fc.constantFrom(...fragments), { maxLength: 14 }).map((parts) => parts.join('')),
+      fc.string({ unit: 'grapheme', maxLength: 80 }),
+    );
+    // Error codes left out: a random `A.Bc` has the AWS shape, so it is trusted and shown as is.
+    const typed = FIELDS.filter(([name]) => name !== 'AWS error code');
+    const field = fc.integer({ min: 0, max: typed.length - 1 });
+    fc.assert(
+      fc.property(text, field, (s, i) => {
+        const place = typed[i]?.[1];
+        if (!place) return;
+        const n = buildNotification(place(s), CTX);
+        expectNoForeignLinks(n);
+        expectNothingInvisible(n);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('holds for the email and chat escaping of any string (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        expect(linksIn(emailText(s, 300))).toEqual([]);
+        expect(linksIn(slackText(s, 300))).toEqual([]);
+        expect(markdownLinksIn(slackText(s, 300))).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
