@@ -51,6 +51,15 @@ export function nextSteps(o: NotifiedOutcome, ctx: NotificationContext, logGroup
     ]);
   };
 
+  // The guard's own role made the change: someone can run code as it. Said first, whatever the action.
+  if (o.byGuardRole) {
+    steps.push([
+      "The change was made with cvpn-log-guard's own execution role, which only ever turns logging on. Someone can " +
+        'run code as that role: check who may pass it (iam:PassRole) or change the function (lambda:UpdateFunctionCode, ' +
+        "lambda:UpdateFunctionConfiguration), and review the role's recent activity in CloudTrail.",
+    ]);
+  }
+
   switch (o.action) {
     case 'remediated': {
       repeatNote();

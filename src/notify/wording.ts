@@ -38,6 +38,11 @@ const FIXED_WORDING: Record<Fixed, readonly [phrase: string, emoji: string, even
 };
 
 export function wordingFor(o: NotifiedOutcome): ActionWording {
+  // cvpn-log-guard's own role switching logging off is a likely misuse of the role: always high.
+  if (o.byGuardRole && (o.action === 'remediated' || o.action === 'would-remediate' || o.action === 'failed')) {
+    const [phrase, emoji] = o.action === 'failed' ? ["Guard's own role: logging off, NOT fixed", '🚨'] : ["Logging off by guard's own role", '🚨'];
+    return { phrase, emoji, eventType: 'LoggingOffByGuardRole', severity: 'high' };
+  }
   const again = o.repeat ? ' again' : '';
   if (o.action === 'remediated') {
     return o.verification === 'verified'
