@@ -2,8 +2,10 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import type { StreamSummary } from '../domain/log-group-requirements';
 import { mapLimited } from '../util/concurrency';
 import { MANAGED_BY_TAG, type LogGroupInfo } from '../domain/endpoint';
 import { awsErrorCode, toAwsCallError } from './errors';
@@ -84,11 +86,57 @@ export async function describeLogGroups(
       }
       for (const g of page.logGroups ?? []) {
         if (g.logGroupName && batch.includes(g.logGroupName)) {
-          found.set(g.logGroupName, { name: g.logGroupName, retentionInDays: g.retentionInDays, kmsKeyId: g.kmsKeyId });
+          found.set(g.logGroupName, {
+            name: g.logGroupName,
+            retentionInDays: g.retentionInDays,
+            kmsKeyId: g.kmsKeyId,
+            creationTime: g.creationTime,
+            logGroupArn: g.logGroupArn,
+          });
         }
       }
       nextToken = page.nextToken;
     } while (nextToken);
   });
   return found;
+}
+
+/** Pages of DescribeLogStreams read at most per prefix: an endpoint has a handful of streams, not thousands. */
+const STREAM_PAGES = 5;
+
+/**
+ * The group's streams whose names start with `prefix` (DescribeLogStreams `logStreamNamePrefix`;
+ * it cannot be combined with `orderBy: LastEventTime`, so streams come in name order, 50 a page).
+ * `undefined` when the group does not exist.
+ */
+export async function describeLogStreams(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  prefix: string,
+): Promise<StreamSummary[] | undefined> {
+  const streams: StreamSummary[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    let page;
+    try {
+      page = await logs.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: prefix, limit: 50, nextToken }));
+    } catch (error) {
+      if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
+      throw toAwsCallError('DescribeLogStreams', error);
+    }
+    for (const s of page.logStreams ?? []) {
+      if (!s.logStreamName) continue;
+      streams.push({
+        name: s.logStreamName,
+        creationTime: s.creationTime,
+        firstEventTimestamp: s.firstEventTimestamp,
+        lastEventTimestamp: s.lastEventTimestamp,
+        lastIngestionTime: s.lastIngestionTime,
+      });
+    }
+    nextToken = page.nextToken;
+    pages++;
+  } while (nextToken && pages < STREAM_PAGES);
+  return streams;
 }

@@ -1,5 +1,6 @@
 import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
 import type { CallerIdentity } from '../domain/identity';
+import type { KeyReading, StreamSummary } from '../domain/log-group-requirements';
 import type { Settings } from '../domain/settings';
 import type { KeyedSerializer } from '../util/serialize';
 import type { RepeatSources } from './repeat';
@@ -19,6 +20,31 @@ export interface RegionApi {
   setRetention(name: string, retentionDays: number): Promise<void>;
   /** The groups of these exact names that exist. */
   describeLogGroups(names: readonly string[]): Promise<Map<string, LogGroupInfo>>;
+}
+
+/**
+ * The reads behind "records actually arrive", for the scan and the sweep only: the event path never
+ * makes them (its Lambda carries no KMS or IAM client). Throw `AwsCallError` like RegionApi.
+ */
+export interface DeliveryApi {
+  /** The group's streams named with this prefix; undefined when the group does not exist. */
+  describeLogStreams(logGroup: string, prefix: string): Promise<StreamSummary[] | undefined>;
+  /** The key's state and policy; refused reads are recorded in the reading, not thrown. */
+  readKey(keyArn: string): Promise<KeyReading>;
+}
+
+/** Account-wide checks, made once per account per run whatever the number of regions. */
+export interface AccountChecks {
+  /**
+   * Whether AWSServiceRoleForClientVPN exists. `firstReport` is true for exactly one caller per
+   * run, so a missing role is reported once per account, not once per region.
+   */
+  serviceLinkedRole(account: string): Promise<{ state: 'present' | 'missing' | 'unknown'; detail?: string; firstReport: boolean }>;
+}
+
+export interface DeliveryDeps {
+  api(region: string): DeliveryApi;
+  account: AccountChecks;
 }
 
 export interface CoreDeps {
@@ -47,4 +73,6 @@ export interface CoreDeps {
    * the sweep fix many endpoints at once; one event never waits).
    */
   modifyLimiter?(region: string): { acquire(): Promise<void>; drain(): void } | undefined;
+  /** The delivery, key and service-role reads; wired for the scan and the sweep, never for the event path. */
+  delivery?: DeliveryDeps;
 }

@@ -150,6 +150,8 @@ function wordingFor(o: NotifiedOutcome): ActionWording {
       return { phrase: 'Endpoint not found', emoji: 'ℹ️', eventType: 'EndpointNotFound', severity: 'info' };
     case 'ignored-self':
       return { phrase: 'Own change, ignored', emoji: 'ℹ️', eventType: 'OwnChangeIgnored', severity: 'info' };
+    default: // the log-group requirement actions: a neutral phrase until notify words each of them
+      return { phrase: `Log group check: ${o.action}`, emoji: '⚠️', eventType: 'LogGroupRequirement', severity: 'medium' };
   }
 }
 

@@ -1,0 +1,174 @@
+import { AwsCallError } from '../domain/errors';
+import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
+import {
+  DELIVERY_GRACE_MS,
+  evaluateDelivery,
+  keyUsability,
+  streamPrefixFor,
+  type DeliveryCheck,
+  type KeyReading,
+  type KeyUsability,
+  type StreamSummary,
+} from '../domain/log-group-requirements';
+import { enablesFromCloudTrail, repeatKey } from '../domain/repeat';
+import { mapLimited } from '../util/concurrency';
+import type { CoreDeps } from './ports';
+
+/** Reads in flight at once per region (DescribeLogStreams and the KMS reads have per-second quotas). */
+const READS_IN_FLIGHT = 4;
+
+export interface RoleFinding {
+  state: 'present' | 'missing' | 'unknown';
+  detail?: string;
+  firstReport: boolean;
+}
+
+/** What the scan and sweep found about each endpoint's delivery and key, beyond DescribeLogGroups. */
+export interface DeliveryFindings {
+  /** By endpoint ID; only endpoints with logging on to an existing group. */
+  delivery: Map<string, DeliveryCheck>;
+  /** By key ARN as the group names it. */
+  keys: Map<string, { keyArn: string } & KeyUsability>;
+  role?: RoleFinding;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof AwsCallError ? `${error.operation} ${error.code}` : String(error);
+}
+
+/**
+ * The reads behind "records arrive", batched for one region: one DescribeLogStreams per distinct
+ * (group, stream prefix), one DescribeKey + GetKeyPolicy per distinct key, GetRole once per account
+ * per run, and at most one CloudTrail lookup (only when a stream is missing and neither this run nor
+ * this process knows when logging was turned on). A failed read makes that answer `unknown`; it
+ * never fails the scan.
+ */
+export async function checkDelivery(
+  deps: CoreDeps,
+  region: string,
+  account: string,
+  endpoints: readonly EndpointState[],
+  groups: ReadonlyMap<string, LogGroupInfo | undefined>,
+): Promise<DeliveryFindings> {
+  const findings: DeliveryFindings = { delivery: new Map(), keys: new Map() };
+  const delivery = deps.delivery;
+  if (!delivery) return findings;
+  const api = delivery.api(region);
+  const now = deps.now().getTime();
+  const logging = endpoints.filter((e) => e.logging.enabled && e.logging.logGroup !== undefined && groups.get(e.logging.logGroup ?? ''));
+  if (logging.length === 0) return findings;
+
+  const roleRead = delivery.account.serviceLinkedRole(account).catch(
+    (error: unknown): RoleFinding => ({ state: 'unknown', detail: reasonOf(error), firstReport: false }),
+  );
+
+  const keyArns = [...new Set(logging.map((e) => groups.get(e.logging.logGroup ?? '')?.kmsKeyId).filter((k): k is string => !!k))];
+  const keyReads = mapLimited(keyArns, READS_IN_FLIGHT, async (keyArn) => {
+    let reading: KeyReading;
+    try {
+      reading = await api.readKey(keyArn);
+    } catch (error) {
+      findings.keys.set(keyArn, { keyArn, usable: 'unknown', detail: `the key could not be read (${reasonOf(error)})` });
+      return;
+    }
+    // Judged against the first group using it; groups differ only in the encryption-context ARN.
+    const user = logging.find((e) => groups.get(e.logging.logGroup ?? '')?.kmsKeyId === keyArn);
+    const arn = user ? groups.get(user.logging.logGroup ?? '')?.logGroupArn : undefined;
+    findings.keys.set(keyArn, { keyArn, ...keyUsability(reading, region, arn) });
+  });
+
+  const queries = new Map<string, { group: string; prefix: string }>();
+  for (const e of logging) {
+    const group = e.logging.logGroup ?? '';
+    const prefix = streamPrefixFor(e.endpointId, e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined);
+    queries.set(`${group}\n${prefix}`, { group, prefix });
+  }
+  const streams = new Map<string, StreamSummary[] | Error>();
+  const streamReads = mapLimited([...queries.entries()], READS_IN_FLIGHT, async ([key, q]) => {
+    try {
+      streams.set(key, (await api.describeLogStreams(q.group, q.prefix)) ?? []);
+    } catch (error) {
+      streams.set(key, new Error(reasonOf(error)));
+    }
+  });
+  const [role] = await Promise.all([roleRead, keyReads, streamReads]);
+  findings.role = role;
+
+  const onSince = await loggingOnTimes(deps, region, logging, groups, streams, now);
+  for (const e of logging) {
+    const groupName = e.logging.logGroup ?? '';
+    const group = groups.get(groupName);
+    const configured = e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined;
+    const found = streams.get(`${groupName}\n${streamPrefixFor(e.endpointId, configured)}`);
+    if (found instanceof Error || found === undefined) {
+      findings.delivery.set(e.endpointId, { status: 'unknown', reason: `the streams could not be read (${found?.message ?? 'no answer'})` });
+      continue;
+    }
+    const key = group?.kmsKeyId ? findings.keys.get(group.kmsKeyId) : undefined;
+    findings.delivery.set(
+      e.endpointId,
+      evaluateDelivery({
+        endpointId: e.endpointId,
+        configuredStream: configured,
+        streams: found,
+        loggingOnSince: onSince.get(e.endpointId),
+        groupCreationTime: group?.creationTime,
+        now,
+        serviceLinkedRole: role.state,
+        keyUnusable: key?.usable === 'no' ? key.detail : undefined,
+        groupHasKey: group?.kmsKeyId !== undefined,
+      }),
+    );
+  }
+  return findings;
+}
+
+/**
+ * A stream name Client VPN made up (`<endpoint ID>-<region>-...`) is not a configured one: the
+ * search is then by endpoint ID, which also finds the streams of earlier enables.
+ */
+function isInvented(e: EndpointState): boolean {
+  return (e.logging.logStream ?? '').startsWith(`${e.endpointId}-`);
+}
+
+/**
+ * When logging was last turned on, for the endpoints whose stream is missing: this process's
+ * memory first; one CloudTrail lookup of the last hour only for those the memory and the group's
+ * creation time leave open (an endpoint turned on within the hour is not yet "not delivering").
+ */
+async function loggingOnTimes(
+  deps: CoreDeps,
+  region: string,
+  logging: readonly EndpointState[],
+  groups: ReadonlyMap<string, LogGroupInfo | undefined>,
+  streams: ReadonlyMap<string, StreamSummary[] | Error>,
+  now: number,
+): Promise<Map<string, number>> {
+  const since = new Map<string, number>();
+  const open: EndpointState[] = [];
+  for (const e of logging) {
+    const group = e.logging.logGroup ?? '';
+    const configured = e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined;
+    const found = streams.get(`${group}\n${streamPrefixFor(e.endpointId, configured)}`);
+    const hasStream = Array.isArray(found) && found.length > 0 && (configured === undefined || found.some((s) => s.name === configured));
+    if (hasStream || !Array.isArray(found)) continue;
+    const remembered = deps.repeat?.memory?.enables(repeatKey(region, e.endpointId)) ?? [];
+    const latest = Math.max(0, ...remembered.map((r) => Date.parse(r.at)).filter((t) => !Number.isNaN(t)));
+    if (latest > 0) since.set(e.endpointId, latest);
+    const created = groups.get(group)?.creationTime ?? 0;
+    if (now - Math.max(latest, created) >= DELIVERY_GRACE_MS) open.push(e);
+  }
+  const lookup = deps.repeat?.lookup;
+  if (open.length === 0 || !lookup) return since;
+  try {
+    const records = await lookup(region, new Date(now - DELIVERY_GRACE_MS), new Date(now));
+    for (const e of open) {
+      const times = enablesFromCloudTrail(records, e.endpointId, undefined).map((r) => Date.parse(r.at));
+      const latest = Math.max(since.get(e.endpointId) ?? 0, ...times);
+      if (latest > 0) since.set(e.endpointId, latest);
+    }
+  } catch {
+    // A hint only: without it the missing stream is judged on what is known.
+  }
+  return since;
+}
