@@ -106,7 +106,7 @@ describe('retention requirement', () => {
 
   it('sweep: retention-short with an alert; raised only with raiseRetention on', async () => {
     standin.addLogGroup(REGION, GROUP, { retentionInDays: 7 });
-    const id = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } });
+    standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } });
     const off = sweep();
     const summary = await off.handler({}, lambdaContext());
     expect(summary).toMatchObject({ endpoints: 1, nonCompliant: 1, remediated: 0 });
@@ -119,7 +119,6 @@ describe('retention requirement', () => {
     expect(standin.getLogGroup(REGION, GROUP)?.retentionInDays).toBe(365);
     expect(alerts()).toEqual(['retention-short', 'retention-raised']);
     expect(standin.callsTo('PutRetentionPolicy').map((c) => c.params)).toEqual([{ logGroupName: GROUP, retentionInDays: 365 }]);
-    void id;
   });
 
   it('scan (no apply) shows retention against the requirement and changes nothing', async () => {
