@@ -221,6 +221,31 @@ describe('delivery', () => {
     expect(lookups.length).toBeLessThanOrEqual(1);
   });
 
+  it('the sweep handler alerts not-delivering and counts it non-compliant', async () => {
+    standin.addLogGroup(REGION, GROUP);
+    standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } });
+    standin.deleteLogGroup(REGION, GROUP);
+    standin.addLogGroup(REGION, GROUP);
+    standin.setLogGroupCreationTime(REGION, GROUP, Date.now() - 2 * HOUR);
+    const summary = await sweep().handler({}, lambdaContext());
+    expect(summary).toMatchObject({ endpoints: 1, nonCompliant: 1, remediated: 0, failed: 0 });
+    expect(alerts()).toEqual(['not-delivering']);
+  });
+
+  it('refused reads make the answer unknown, never fail the scan', async () => {
+    const key = standin.addKmsKey(REGION);
+    standin.addLogGroup(REGION, GROUP, { kmsKeyId: key });
+    const id = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } });
+    standin.injectFault({ service: 'logs', action: 'DescribeLogStreams', code: 'AccessDeniedException', times: Infinity });
+    standin.injectFault({ service: 'iam', action: 'GetRole', code: 'AccessDenied', status: 403, times: Infinity });
+    standin.injectFault({ service: 'kms', action: 'DescribeKey', code: 'AccessDeniedException', times: Infinity });
+    const { scan, row, outcomes } = await applyScan();
+    expect(row(id)).toMatchObject({ delivering: 'unknown', delivery: { status: 'unknown' }, keyStatus: 'unknown', compliant: true });
+    expect(row(id)?.delivery?.reason).toMatch(/DescribeLogStreams AccessDeniedException/);
+    expect(scan.serviceLinkedRole).toBe('unknown');
+    expect(outcomes).toHaveLength(0);
+  });
+
   it('a stream missing less than an hour after logging was turned on is pending, not an alert', async () => {
     standin.addLogGroup(REGION, '/aws/clientvpn/new');
     const id = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: '/aws/clientvpn/new' } });
