@@ -123,7 +123,7 @@ export const AWS_EC2_THROTTLING: Readonly<Required<Ec2ThrottlingConfig>> = {
 };
 
 /** Per-second limits that are on unless changed with setRateLimit. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = { LookupEvents: 2 };
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = { LookupEvents: 2, DescribeLogStreams: 5 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 

@@ -12,10 +12,18 @@ import {
 } from '../domain/log-group-requirements';
 import { enablesFromCloudTrail, repeatKey } from '../domain/repeat';
 import { mapLimited } from '../util/concurrency';
+import { IntervalLimiter } from '../util/rate-limiter';
 import type { CoreDeps } from './ports';
 
-/** Reads in flight at once per region (DescribeLogStreams and the KMS reads have per-second quotas). */
+/** Reads in flight at once per region. */
 const READS_IN_FLIGHT = 4;
+/**
+ * DescribeLogStreams "has a limit of five transactions per second, after which transactions are
+ * throttled" (CloudWatch Logs API Reference, DescribeLogStreams), per account and region: the
+ * scan paces itself to it instead of being throttled (other tools share the quota; the SDK's
+ * retries absorb the odd refusal).
+ */
+const DESCRIBE_LOG_STREAMS_PER_SECOND = 5;
 
 export interface RoleFinding {
   state: 'present' | 'missing' | 'unknown';
@@ -84,8 +92,11 @@ export async function checkDelivery(
     queries.set(`${group}\n${prefix}`, { group, prefix });
   }
   const streams = new Map<string, StreamSummary[] | Error>();
+  // Evenly spaced rather than a bucket: "at most 5 in any second" holds for a sliding window too.
+  const pace = new IntervalLimiter(DESCRIBE_LOG_STREAMS_PER_SECOND);
   const streamReads = mapLimited([...queries.entries()], READS_IN_FLIGHT, async ([key, q]) => {
     try {
+      await pace.acquire();
       streams.set(key, (await api.describeLogStreams(q.group, q.prefix)) ?? []);
     } catch (error) {
       streams.set(key, new Error(reasonOf(error)));

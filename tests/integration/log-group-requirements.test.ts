@@ -246,6 +246,15 @@ describe('delivery', () => {
     expect(outcomes).toHaveLength(0);
   });
 
+  it('paces DescribeLogStreams to its 5 requests/second quota', async () => {
+    standin.addLogGroup(REGION, GROUP);
+    const ids = Array.from({ length: 12 }, () => standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } }));
+    const { row } = await applyScan();
+    for (const id of ids) expect(row(id)?.delivering).toBe('yes');
+    expect(standin.throttledCount('DescribeLogStreams')).toBe(0);
+    expect(standin.maxRequestsPerSecond('DescribeLogStreams', REGION)).toBeLessThanOrEqual(5);
+  }, 15_000);
+
   it('a stream missing less than an hour after logging was turned on is pending, not an alert', async () => {
     standin.addLogGroup(REGION, '/aws/clientvpn/new');
     const id = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: '/aws/clientvpn/new' } });
