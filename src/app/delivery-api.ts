@@ -12,7 +12,8 @@ import { partitionForRegion } from '../domain/patterns';
 
 export function deliveryApiFrom(clients: AwsClientFactory, region: string): DeliveryApi {
   return {
-    describeLogStreams: (group, prefix) => describeLogStreams(clients.get(CloudWatchLogsClient, region), group, prefix),
+    describeLogStreams: (group, prefix, maxPages, beforePage) =>
+      describeLogStreams(clients.get(CloudWatchLogsClient, region), group, prefix, maxPages, beforePage),
     readKey: (keyArn) => {
       // A key ARN names its own region; the group and its key are in the same one.
       const keyRegion = keyArn.split(':')[3] || region;

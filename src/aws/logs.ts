@@ -101,26 +101,29 @@ export async function describeLogGroups(
   return found;
 }
 
-/** Pages of DescribeLogStreams read at most per prefix: an endpoint has a handful of streams, not thousands. */
-const STREAM_PAGES = 5;
-
 /**
- * The group's streams whose names start with `prefix` (DescribeLogStreams `logStreamNamePrefix`;
- * it cannot be combined with `orderBy: LastEventTime`, so streams come in name order, 50 a page).
- * `undefined` when the group does not exist.
+ * The group's streams, optionally only those whose names start with `prefix`
+ * (DescribeLogStreams `logStreamNamePrefix`; it cannot be combined with `orderBy: LastEventTime`,
+ * so streams come in name order, 50 a page), at most `maxPages` pages; `truncated` when more were
+ * left. `undefined` when the group does not exist.
  */
 export async function describeLogStreams(
   logs: CloudWatchLogsClient,
   logGroupName: string,
-  prefix: string,
-): Promise<StreamSummary[] | undefined> {
+  prefix: string | undefined,
+  maxPages: number,
+  beforePage: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ streams: StreamSummary[]; truncated: boolean } | undefined> {
   const streams: StreamSummary[] = [];
   let nextToken: string | undefined;
   let pages = 0;
   do {
     let page;
+    await beforePage();
     try {
-      page = await logs.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: prefix, limit: 50, nextToken }));
+      page = await logs.send(
+        new DescribeLogStreamsCommand({ logGroupName, ...(prefix !== undefined ? { logStreamNamePrefix: prefix } : {}), limit: 50, nextToken }),
+      );
     } catch (error) {
       if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
       throw toAwsCallError('DescribeLogStreams', error);
@@ -137,6 +140,6 @@ export async function describeLogStreams(
     }
     nextToken = page.nextToken;
     pages++;
-  } while (nextToken && pages < STREAM_PAGES);
-  return streams;
+  } while (nextToken && pages < maxPages);
+  return { streams, truncated: nextToken !== undefined };
 }

@@ -5,6 +5,7 @@ import {
   evaluateDelivery,
   keyUsability,
   streamPrefixFor,
+  streamsForEndpoint,
   type DeliveryCheck,
   type KeyReading,
   type KeyUsability,
@@ -24,6 +25,18 @@ const READS_IN_FLIGHT = 4;
  * retries absorb the odd refusal).
  */
 const DESCRIBE_LOG_STREAMS_PER_SECOND = 5;
+/**
+ * DescribeLogStreams calls one region's run may make (about 45 s at that pace): the sweep has 300 s
+ * for everything. Groups beyond it are `unknown` for this run, said so.
+ */
+const STREAM_CALL_BUDGET = 200;
+/** Pages of a prefix query: an endpoint has a handful of streams (one per enable). */
+const PREFIX_PAGES = 2;
+/** Pages of a shared group's listing: at most 1000 streams. */
+const SHARED_GROUP_PAGES = 20;
+
+/** What the stream reads gave for one endpoint: its group's streams, or why they are unknown. */
+type StreamAnswer = { streams: StreamSummary[]; truncated: boolean } | { error: string };
 
 export interface RoleFinding {
   state: 'present' | 'missing' | 'unknown';
@@ -45,8 +58,9 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * The reads behind "records arrive", batched for one region: one DescribeLogStreams per distinct
- * (group, stream prefix), one DescribeKey + GetKeyPolicy per distinct key, GetRole once per account
+ * The reads behind "records arrive", batched for one region: DescribeLogStreams once per group (a
+ * listing of a shared group, a prefix query for a group of one endpoint), paced to its quota and
+ * within a per-run budget, one DescribeKey + GetKeyPolicy per distinct key, GetRole once per account
  * per run, and at most one CloudTrail lookup (only when a stream is missing and neither this run nor
  * this process knows when logging was turned on). A failed read makes that answer `unknown`; it
  * never fails the scan.
@@ -85,61 +99,83 @@ export async function checkDelivery(
     findings.keys.set(keyArn, { keyArn, ...keyUsability(reading, region, arn) });
   });
 
-  const queries = new Map<string, { group: string; prefix: string }>();
+  // A group several endpoints share is listed once (50 streams a call); a group of one endpoint
+  // is asked for that endpoint's prefix. Either way evaluateDelivery picks the endpoint's streams.
+  const byGroup = new Map<string, EndpointState[]>();
   for (const e of logging) {
     const group = e.logging.logGroup ?? '';
-    const prefix = streamPrefixFor(e.endpointId, e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined);
-    queries.set(`${group}\n${prefix}`, { group, prefix });
+    const users = byGroup.get(group);
+    if (users) users.push(e);
+    else byGroup.set(group, [e]);
   }
-  const streams = new Map<string, StreamSummary[] | Error>();
+  const queries = [...byGroup.entries()].map(([group, users]) => {
+    const only = users.length === 1 ? users[0] : undefined;
+    return only
+      ? { group, prefix: streamPrefixFor(only.endpointId, configuredStream(only)), pages: PREFIX_PAGES }
+      : { group, prefix: undefined, pages: SHARED_GROUP_PAGES };
+  });
+  const answers = new Map<string, StreamAnswer>();
   // Evenly spaced rather than a bucket: "at most 5 in any second" holds for a sliding window too.
   const pace = new IntervalLimiter(DESCRIBE_LOG_STREAMS_PER_SECOND);
-  const streamReads = mapLimited([...queries.entries()], READS_IN_FLIGHT, async ([key, q]) => {
+  let calls = 0;
+  // Every page is one call: paced, and counted against the budget.
+  const beforePage = async (): Promise<void> => {
+    calls++;
+    await pace.acquire();
+  };
+  const streamReads = mapLimited(queries, READS_IN_FLIGHT, async (q) => {
+    if (calls >= STREAM_CALL_BUDGET) {
+      answers.set(q.group, { error: `not checked in this run: over ${STREAM_CALL_BUDGET} DescribeLogStreams calls (the API allows 5 a second)` });
+      return;
+    }
     try {
-      await pace.acquire();
-      streams.set(key, (await api.describeLogStreams(q.group, q.prefix)) ?? []);
+      answers.set(q.group, (await api.describeLogStreams(q.group, q.prefix, q.pages, beforePage)) ?? { streams: [], truncated: false });
     } catch (error) {
-      streams.set(key, new Error(reasonOf(error)));
+      answers.set(q.group, { error: `the streams could not be read (${reasonOf(error)})` });
     }
   });
   const [role] = await Promise.all([roleRead, keyReads, streamReads]);
   findings.role = role;
 
-  const onSince = await loggingOnTimes(deps, region, logging, groups, streams, now);
+  const onSince = await loggingOnTimes(deps, region, logging, groups, answers, now);
   for (const e of logging) {
     const groupName = e.logging.logGroup ?? '';
     const group = groups.get(groupName);
-    const configured = e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined;
-    const found = streams.get(`${groupName}\n${streamPrefixFor(e.endpointId, configured)}`);
-    if (found instanceof Error || found === undefined) {
-      findings.delivery.set(e.endpointId, { status: 'unknown', reason: `the streams could not be read (${found?.message ?? 'no answer'})` });
+    const answer = answers.get(groupName) ?? { error: 'the streams were not read' };
+    if ('error' in answer) {
+      findings.delivery.set(e.endpointId, { status: 'unknown', reason: answer.error });
       continue;
     }
     const key = group?.kmsKeyId ? findings.keys.get(group.kmsKeyId) : undefined;
+    const check = evaluateDelivery({
+      endpointId: e.endpointId,
+      configuredStream: configuredStream(e),
+      streams: answer.streams,
+      loggingOnSince: onSince.get(e.endpointId),
+      groupCreationTime: group?.creationTime,
+      now,
+      serviceLinkedRole: role.state,
+      keyUnusable: key?.usable === 'no' ? key.detail : undefined,
+      groupHasKey: group?.kmsKeyId !== undefined,
+    });
+    // A listing cut short proves nothing about a stream it did not reach.
     findings.delivery.set(
       e.endpointId,
-      evaluateDelivery({
-        endpointId: e.endpointId,
-        configuredStream: configured,
-        streams: found,
-        loggingOnSince: onSince.get(e.endpointId),
-        groupCreationTime: group?.creationTime,
-        now,
-        serviceLinkedRole: role.state,
-        keyUnusable: key?.usable === 'no' ? key.detail : undefined,
-        groupHasKey: group?.kmsKeyId !== undefined,
-      }),
+      check.status === 'not-delivering' && answer.truncated
+        ? { status: 'unknown', reason: `the group has more streams than one run lists; no stream for ${e.endpointId} among the first` }
+        : check,
     );
   }
   return findings;
 }
 
 /**
- * A stream name Client VPN made up (`<endpoint ID>-<region>-...`) is not a configured one: the
- * search is then by endpoint ID, which also finds the streams of earlier enables.
+ * The stream someone configured, if any. A name Client VPN made up (`<endpoint ID>-<region>-...`)
+ * is not one: the search is then by endpoint ID, which also finds the streams of earlier enables.
  */
-function isInvented(e: EndpointState): boolean {
-  return (e.logging.logStream ?? '').startsWith(`${e.endpointId}-`);
+function configuredStream(e: EndpointState): string | undefined {
+  const name = e.logging.logStream;
+  return name && !name.startsWith(`${e.endpointId}-`) ? name : undefined;
 }
 
 /**
@@ -152,17 +188,16 @@ async function loggingOnTimes(
   region: string,
   logging: readonly EndpointState[],
   groups: ReadonlyMap<string, LogGroupInfo | undefined>,
-  streams: ReadonlyMap<string, StreamSummary[] | Error>,
+  answers: ReadonlyMap<string, StreamAnswer>,
   now: number,
 ): Promise<Map<string, number>> {
   const since = new Map<string, number>();
   const open: EndpointState[] = [];
   for (const e of logging) {
     const group = e.logging.logGroup ?? '';
-    const configured = e.logging.logStream && !isInvented(e) ? e.logging.logStream : undefined;
-    const found = streams.get(`${group}\n${streamPrefixFor(e.endpointId, configured)}`);
-    const hasStream = Array.isArray(found) && found.length > 0 && (configured === undefined || found.some((s) => s.name === configured));
-    if (hasStream || !Array.isArray(found)) continue;
+    const answer = answers.get(group);
+    if (answer === undefined || 'error' in answer) continue;
+    if (streamsForEndpoint(answer.streams, e.endpointId, configuredStream(e)).length > 0) continue;
     const remembered = deps.repeat?.memory?.enables(repeatKey(region, e.endpointId)) ?? [];
     const latest = Math.max(0, ...remembered.map((r) => Date.parse(r.at)).filter((t) => !Number.isNaN(t)));
     if (latest > 0) since.set(e.endpointId, latest);

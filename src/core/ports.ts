@@ -27,8 +27,17 @@ export interface RegionApi {
  * makes them (its Lambda carries no KMS or IAM client). Throw `AwsCallError` like RegionApi.
  */
 export interface DeliveryApi {
-  /** The group's streams named with this prefix; undefined when the group does not exist. */
-  describeLogStreams(logGroup: string, prefix: string): Promise<StreamSummary[] | undefined>;
+  /**
+   * The group's streams (only those named with `prefix`, when given), at most `maxPages` pages of
+   * 50; `truncated` when more were left; undefined when the group does not exist. `beforePage`
+   * runs before each call (the caller's pacing).
+   */
+  describeLogStreams(
+    logGroup: string,
+    prefix: string | undefined,
+    maxPages: number,
+    beforePage?: () => Promise<void>,
+  ): Promise<{ streams: StreamSummary[]; truncated: boolean } | undefined>;
   /** The key's state and policy; refused reads are recorded in the reading, not thrown. */
   readKey(keyArn: string): Promise<KeyReading>;
 }

@@ -214,8 +214,9 @@ describe('delivery', () => {
     expect(outcomes.map((o) => [o.endpointId, o.action])).toEqual([[silent, 'not-delivering']]);
     // The role exists and the group has no key: the re-created group is the cause left to name.
     expect(outcomes[0]?.delivery?.likelyCauses?.map((c) => c.cause)).toEqual(['group-recreated']);
-    // One DescribeLogStreams per endpoint prefix; GetRole once.
-    expect(reads('DescribeLogStreams')).toBe(2);
+    // One DescribeLogStreams per group (each has one endpoint: a prefix query); GetRole once.
+    expect(standin.callsTo('DescribeLogStreams').map((c) => c.params.logStreamNamePrefix).sort()).toEqual([`${live}-`, `${silent}-`].sort());
+    expect(reads('GetRole')).toBe(1);
     expect(reads('GetRole')).toBe(1);
     const lookups = standin.callsTo('LookupEvents');
     expect(lookups.length).toBeLessThanOrEqual(1);
@@ -246,11 +247,19 @@ describe('delivery', () => {
     expect(outcomes).toHaveLength(0);
   });
 
-  it('paces DescribeLogStreams to its 5 requests/second quota', async () => {
+  it('lists a shared group once (paged), and paces DescribeLogStreams to its 5 requests/second quota', async () => {
     standin.addLogGroup(REGION, GROUP);
-    const ids = Array.from({ length: 12 }, () => standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } }));
+    const shared = Array.from({ length: 120 }, () => standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } }));
+    const own = Array.from({ length: 8 }, (_, i) => {
+      standin.addLogGroup(REGION, `/aws/clientvpn/own-${i}`);
+      return standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: `/aws/clientvpn/own-${i}` } });
+    });
     const { row } = await applyScan();
-    for (const id of ids) expect(row(id)?.delivering).toBe('yes');
+    for (const id of [...shared, ...own]) expect(row(id)?.delivering, id).toBe('yes');
+    // 120 streams in one group: three pages of 50; one prefix query per group of its own.
+    const calls = standin.callsTo('DescribeLogStreams');
+    expect(calls.filter((c) => c.params.logGroupName === GROUP)).toHaveLength(3);
+    expect(calls).toHaveLength(3 + 8);
     expect(standin.throttledCount('DescribeLogStreams')).toBe(0);
     expect(standin.maxRequestsPerSecond('DescribeLogStreams', REGION)).toBeLessThanOrEqual(5);
   }, 15_000);
