@@ -115,9 +115,13 @@ export async function applyEnable(
 type RetentionFields = Pick<RemediationOutcome, 'retentionShort' | 'retentionRaised' | 'retentionRaiseError'>;
 
 /** Raises a short retention when allowed (never lowers it); otherwise reports the shortfall. */
-async function retentionFix(api: RegionApi, short: RetentionShort, raise: boolean): Promise<RetentionFields> {
+async function retentionFix(
+  api: RegionApi,
+  short: RetentionShort,
+  raise: boolean,
+  to = raisedRetentionDays(short.retentionDays, short.requiredDays),
+): Promise<RetentionFields> {
   if (!raise) return { retentionShort: short };
-  const to = raisedRetentionDays(short.retentionDays, short.requiredDays);
   try {
     await api.setRetention(short.logGroup, to);
     return { retentionRaised: { logGroup: short.logGroup, from: short.retentionDays, to } };
@@ -132,7 +136,7 @@ async function retentionFix(api: RegionApi, short: RetentionShort, raise: boolea
  * refusal keeps the outcome `retention-short`, with the error: nothing about logging failed.
  */
 export async function applyRaise(api: RegionApi, planned: RemediationOutcome, raise: RaiseStep): Promise<RemediationOutcome> {
-  const fields = await retentionFix(api, raise.short, true);
+  const fields = await retentionFix(api, raise.short, true, raise.toDays);
   if (fields.retentionRaised) {
     const { from, to, logGroup } = fields.retentionRaised;
     return {

@@ -169,7 +169,10 @@ function applyFindings(row: ScanRow, group: LogGroupInfo | undefined, f: GroupFi
 
 /** The outcome of a row whose logging is on but whose group falls short (scan --apply, sweep). */
 function withFindings(outcome: RemediationOutcome, f: GroupFindings): RemediationOutcome {
-  const action = findingAction({ ...f, retentionShort: outcome.retentionShort ?? (outcome.action === 'retention-raised' ? undefined : f.retentionShort) });
+  // The remediation read the group again: its word on retention is the latest (a raise clears it).
+  const retentionShort = outcome.action === 'retention-raised' ? undefined : (outcome.retentionShort ?? f.retentionShort);
+  const effective: GroupFindings = { ...f, retentionShort };
+  const action = findingAction(effective);
   const decorated: RemediationOutcome = {
     ...outcome,
     keyRequirement: f.keyRequirement,
@@ -178,9 +181,9 @@ function withFindings(outcome: RemediationOutcome, f: GroupFindings): Remediatio
   };
   if (!action || !['already-compliant', 'retention-short', 'retention-raised'].includes(outcome.action)) return decorated;
   if (action === outcome.action) return decorated;
-  const problems = findingProblems({ ...f, retentionShort: outcome.retentionShort });
+  const problems = findingProblems(effective);
   const raised = outcome.retentionRaised ? `; retention raised from ${outcome.retentionRaised.from} to ${outcome.retentionRaised.to} days` : '';
-  return { ...decorated, action, reason: `Connection logging is on, but ${problems.join('; ')}${raised}` };
+  return { ...decorated, action, retentionShort, reason: `Connection logging is on, but ${problems.join('; ')}${raised}` };
 }
 
 function rowFor(

@@ -195,6 +195,25 @@ describe('encryption: keys that keep records from being written', () => {
   });
 });
 
+describe('several findings', () => {
+  it('the most severe names the outcome; the others ride along as fields and in the reason', async () => {
+    const required = standin.addKmsKey(REGION);
+    standin.addLogGroup(REGION, GROUP, { retentionInDays: 7 });
+    const id = standin.addEndpoint(REGION, { logging: { enabled: true, logGroup: GROUP } });
+    const { outcomes, row } = await applyScan({ CVPN_KMS_KEY_ARN: required });
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({
+      endpointId: id,
+      action: 'key-mismatch',
+      keyRequirement: { kind: 'unencrypted', expectedKeyArn: required },
+      retentionShort: { retentionDays: 7, requiredDays: 365 },
+      delivery: { status: 'delivering' },
+    });
+    expect(outcomes[0]?.reason).toMatch(/not encrypted with .*; log group .* keeps records 7 days; the requirement is 365/);
+    expect(row(id)).toMatchObject({ compliant: false, keyStatus: 'unencrypted', retentionMeets: false, delivering: 'yes' });
+  });
+});
+
 describe('delivery', () => {
   it('sweep: a group with no stream for the endpoint is not-delivering; one with recent records is delivering', async () => {
     standin.addLogGroup(REGION, '/aws/clientvpn/recreated');
