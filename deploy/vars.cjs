@@ -32,6 +32,9 @@ const OVERRIDABLE_ENV = [
   'CVPN_LOG_GROUP',
   'CVPN_LOG_STREAM',
   'CVPN_RETENTION_DAYS',
+  'CVPN_MIN_RETENTION_DAYS',
+  'CVPN_RAISE_RETENTION',
+  'CVPN_REQUIRE_KMS',
   'CVPN_KMS_KEY_ARN',
   'CVPN_MODE',
   'CVPN_EXEMPT_TAG',
@@ -146,6 +149,28 @@ const retentionDays = async ({ resolveVariable }) => {
   return raw; // a string: it goes into an environment variable
 };
 
+// Empty: the retentionDays value. Never above retentionDays: groups the function creates must meet it.
+const minRetentionDays = async ({ resolveVariable }) => {
+  const raw = await param(resolveVariable, 'minRetentionDays');
+  if (raw === '') return '';
+  if (!RETENTION_DAYS.has(Number(raw)) || !/^\d+$/.test(raw)) {
+    fail(`stage parameter "minRetentionDays" must be empty or one of ${[...RETENTION_DAYS].join(', ')}; got "${raw}"`);
+  }
+  const created = Number(await param(resolveVariable, 'retentionDays'));
+  if (created < Number(raw)) {
+    fail(`stage parameter "retentionDays" (${created}) is below "minRetentionDays" (${raw}): groups it creates would not meet it`);
+  }
+  return raw;
+};
+
+const booleanParam = async (resolveVariable, name) => {
+  const value = (await param(resolveVariable, name)).toLowerCase();
+  if (value !== 'true' && value !== 'false') fail(`stage parameter "${name}" must be true or false, got "${value}"`);
+  return value;
+};
+const raiseRetention = async ({ resolveVariable }) => booleanParam(resolveVariable, 'raiseRetention');
+const requireKms = async ({ resolveVariable }) => booleanParam(resolveVariable, 'requireKms');
+
 const mode = async ({ resolveVariable }) => {
   const value = await param(resolveVariable, 'mode');
   if (!MODES.has(value)) fail(`stage parameter "mode" must be "remediate" or "notify-only", got "${value}"`);
@@ -251,6 +276,9 @@ module.exports = {
   logGroupNamePattern,
   logStream,
   retentionDays,
+  minRetentionDays,
+  raiseRetention,
+  requireKms,
   mode,
   exemptTag,
   kmsKeyArn,

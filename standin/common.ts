@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 
-export type ServiceName = 'ec2' | 'logs' | 'sns' | 'sts' | 'cloudtrail' | 'lambda' | 'sqs';
+export type ServiceName = 'ec2' | 'logs' | 'sns' | 'sts' | 'cloudtrail' | 'lambda' | 'sqs' | 'kms' | 'iam';
 
 /** An error answered in the calling protocol's own envelope. */
 export class ApiError extends Error {

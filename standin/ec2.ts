@@ -14,6 +14,7 @@ import {
   type QueryParams,
   type RequestContext,
 } from './common';
+import { createStream } from './delivery';
 import { ec2Time, inventLogStream, type EndpointRecord, type EndpointState, type StandinState } from './state';
 import { elem, elemIf, fragment, leaf, list, text, xmlDocument, type Xml } from './xml';
 
@@ -402,6 +403,8 @@ function modifyClientVpnEndpoint(ctx: RequestContext, params: QueryParams, env: 
   for (const { group, stream } of touchedStreams) {
     const lg = region.logGroups.get(group);
     if (lg !== undefined && !lg.streams.includes(stream)) lg.streams.push(stream);
+    // Client VPN creates its stream when logging is enabled (through its service-linked role).
+    if (lg !== undefined) createStream(env.state, lg, stream, ctx.now.getTime());
   }
   return respond(ctx, leaf('return', true));
 }

@@ -14,17 +14,26 @@ import {
   type CloudTrailEventOptions,
   type CloudTrailRecord,
 } from './cloudtrail';
-import { ApiError, type QueryParams, type RequestContext, type ServiceName } from './common';
+import { ApiError, partitionOf, type QueryParams, type RequestContext, type ServiceName } from './common';
 import { DEFAULT_REGIONS, ec2ErrorXml, handleEc2, markDeleted, type RegionInfo } from './ec2';
 import { FaultEngine, type FaultHit, type FaultSpec } from './faults';
 import { functionArn, LAMBDA_INVOKE_PATH, lambdaErrorBody, LambdaStore, type FunctionHandler, type FunctionOptions, type InvocationRecord, type RegisteredFunction } from './lambda';
 import { maxInWindow, SlidingWindow, TokenBucket, type BucketConfig } from './limits';
+import { createStream, keyProblem, writeRecord } from './delivery';
+import { handleIam, IAM_XMLNS } from './iam';
+import { handleKms, KMS_TARGET_PREFIX } from './kms';
 import { handleLogs, LOGS_TARGET_PREFIX, logsErrorJson } from './logs';
 import { handleSns, queryErrorXml, SNS_XMLNS } from './sns';
 import { SQS_TARGET_PREFIX, sqsError, SqsStore, type QueueMessage, type QueueOptions } from './sqs';
 import {
   buildEndpoint,
   buildLogGroup,
+  CLIENT_VPN_ROLE,
+  defaultLogsKeyPolicy,
+  type KmsKeySpec,
+  type KmsKeyState,
+  type KmsKeyStateName,
+  type LogStreamState,
   logGroupNameProblem,
   RETENTION_DAYS,
   StandinState,
@@ -53,8 +62,12 @@ export type {
   EndpointSpec,
   EndpointState,
   EndpointStatusCode,
+  KmsKeySpec,
+  KmsKeyState,
+  KmsKeyStateName,
   LogGroupSpec,
   LogGroupState,
+  LogStreamState,
   MessageAttribute,
   PublishedMessage,
 } from './state';
@@ -110,7 +123,7 @@ export const AWS_EC2_THROTTLING: Readonly<Required<Ec2ThrottlingConfig>> = {
 };
 
 /** Per-second limits that are on unless changed with setRateLimit. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = { LookupEvents: 2 };
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = { LookupEvents: 2, DescribeLogStreams: 5 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -223,6 +236,7 @@ export class Standin {
     if (log.enabled && log.logGroup !== undefined && log.logStream !== undefined) {
       const lg = this.state.region(region).logGroups.get(log.logGroup);
       if (lg !== undefined && !lg.streams.includes(log.logStream)) lg.streams.push(log.logStream);
+      if (lg !== undefined) createStream(this.state, lg, log.logStream, Date.now());
     }
     return endpoint.id;
   }
@@ -302,6 +316,108 @@ export class Standin {
 
   // -------------------------------------------------------------------------------------------------------------
   // Control API: CloudTrail, Lambda, SQS
+
+  /**
+   * Adds a KMS key in `region`; returns its ARN. By default Enabled, customer managed, with the key
+   * policy AWS documents for log-group keys (account root + `logs.<region>.amazonaws.com`).
+   */
+  addKmsKey(region: string, spec: KmsKeySpec = {}): string {
+    const keyId = spec.keyId ?? randomUUID();
+    const arn = `arn:${partitionOf(region)}:kms:${region}:${this.accountId}:key/${keyId}`;
+    const policy = spec.policy === undefined ? defaultLogsKeyPolicy(region, this.accountId) : typeof spec.policy === 'string' ? spec.policy : JSON.stringify(spec.policy);
+    const key: KmsKeyState = {
+      keyId,
+      arn,
+      region,
+      keyState: spec.keyState ?? 'Enabled',
+      policy,
+      keyManager: spec.keyManager ?? 'CUSTOMER',
+      description: spec.description ?? '',
+      creationDate: Date.now(),
+    };
+    if (key.keyState === 'PendingDeletion') key.deletionDate = Date.now() + 30 * 86_400_000;
+    this.state.region(region).kmsKeys.set(keyId, key);
+    return arn;
+  }
+
+  /** Changes a key's state (Disabled, PendingDeletion, ...) or policy. */
+  updateKmsKey(arn: string, change: { keyState?: KmsKeyStateName; policy?: string | Record<string, unknown> }): void {
+    const key = this.keyByArn(arn);
+    if (change.keyState !== undefined) {
+      key.keyState = change.keyState;
+      if (change.keyState === 'PendingDeletion') key.deletionDate = Date.now() + 30 * 86_400_000;
+      else delete key.deletionDate;
+    }
+    if (change.policy !== undefined) key.policy = typeof change.policy === 'string' ? change.policy : JSON.stringify(change.policy);
+  }
+
+  /** Deletes a key outright (DescribeKey then answers NotFoundException). */
+  deleteKmsKey(arn: string): void {
+    const key = this.keyByArn(arn);
+    this.state.region(key.region).kmsKeys.delete(key.keyId);
+  }
+
+  /** Whether the Client VPN service-linked role exists (it does from the start). */
+  setServiceLinkedRole(present: boolean): void {
+    if (present) this.state.addDefaultRoles();
+    else this.state.roles.delete(CLIENT_VPN_ROLE.name);
+  }
+
+  /**
+   * A client connects to the endpoint: Client VPN writes a connection-log record to its stream (at
+   * `at`, default now). Returns false when nothing could be written: logging off, no group, no
+   * service-linked role, or a key CloudWatch Logs can't use.
+   */
+  simulateConnection(region: string, endpointId: string, at: Date = new Date()): boolean {
+    const r = this.state.regions.get(region);
+    const log = r?.endpoints.get(endpointId)?.current.logging;
+    if (r === undefined || log === undefined || !log.enabled || log.logGroup === undefined || log.logStream === undefined) return false;
+    const group = r.logGroups.get(log.logGroup);
+    if (group === undefined) return false;
+    const message = JSON.stringify({
+      'connection-log-type': 'connection-attempt',
+      'connection-attempt-status': 'successful',
+      'client-vpn-endpoint-id': endpointId,
+      'connection-start-time': at.toISOString().replace('T', ' ').slice(0, 19),
+    });
+    return writeRecord(this.state, r, region, group, log.logStream, at.getTime(), message);
+  }
+
+  /** Why CloudWatch Logs can't encrypt for this group (a disabled key, a policy without logs), or undefined. */
+  logGroupKeyProblem(region: string, group: string): string | undefined {
+    const r = this.state.regions.get(region);
+    const g = r?.logGroups.get(group);
+    return r === undefined || g === undefined ? undefined : keyProblem(r, region, g);
+  }
+
+  /** Copies of the group's log streams. */
+  logStreams(region: string, group: string): LogStreamState[] {
+    return structuredClone(this.state.regions.get(region)?.logGroups.get(group)?.logStreams ?? []);
+  }
+
+  /** Moves a stream's times (epoch ms) so tests can age it; `creationTime` and the record times alike. */
+  setLogStreamTimes(
+    region: string,
+    group: string,
+    stream: string,
+    times: { creationTime?: number; lastIngestionTime?: number; lastEventTimestamp?: number; firstEventTimestamp?: number },
+  ): void {
+    const st = this.state.regions.get(region)?.logGroups.get(group)?.logStreams.find((s) => s.name === stream);
+    if (st === undefined) throw new Error(`standin: no stream ${stream} in ${group} (${region})`);
+    Object.assign(st, times);
+  }
+
+  /** Sets a group's creation time (epoch ms): a group "created" more than an hour ago. */
+  setLogGroupCreationTime(region: string, group: string, creationTime: number): void {
+    const g = this.state.regions.get(region)?.logGroups.get(group);
+    if (g === undefined) throw new Error(`standin: no log group ${group} in ${region}`);
+    g.creationTime = creationTime;
+  }
+
+  private keyByArn(arn: string): KmsKeyState {
+    for (const r of this.state.regions.values()) for (const k of r.kmsKeys.values()) if (k.arn === arn) return k;
+    throw new Error(`standin: no KMS key ${arn}`);
+  }
 
   /**
    * Adds a record to the region's CloudTrail event history (what LookupEvents searches). `record` is the object
@@ -532,6 +648,7 @@ export class Standin {
       if (target.startsWith(LOGS_TARGET_PREFIX)) service = 'logs';
       else if (target.startsWith(CLOUDTRAIL_TARGET_PREFIX)) service = 'cloudtrail';
       else if (target.startsWith(SQS_TARGET_PREFIX)) service = 'sqs';
+      else if (target.startsWith(KMS_TARGET_PREFIX)) service = 'kms';
       else service = 'unknown';
       const ct = headerValue(req, 'content-type') ?? '';
       jsonVersion = service === 'sqs' || (service === 'unknown' && ct.includes('json-1.0')) ? '1.0' : '1.1';
@@ -584,7 +701,7 @@ export class Standin {
       action = query.get('Action') ?? '';
       version = query.get('Version');
       const s = scope?.service;
-      service = s === 'ec2' || s === 'sns' || s === 'sts' ? s : 'unknown';
+      service = s === 'ec2' || s === 'sns' || s === 'sts' || s === 'iam' ? s : 'unknown';
       for (const [k, v] of query) if (k !== 'Action' && k !== 'Version') params[k] = v;
     }
 
@@ -715,6 +832,10 @@ export class Standin {
         return xml(handleSns(ctx, q, { state: this.state }));
       case 'sts':
         return xml(handleSts(ctx, { callerArn: this.callerArn, accountId: this.accountId }));
+      case 'kms':
+        return jsonAnswer(handleKms(ctx, json, { state: this.state }));
+      case 'iam':
+        return xml(handleIam(ctx, q, { state: this.state }));
     }
   }
 
@@ -764,6 +885,7 @@ function throttlingError(service: ServiceName): ApiError {
       return new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
     case 'cloudtrail':
     case 'logs':
+    case 'kms':
       return new ApiError('ThrottlingException', 'Rate exceeded', 400);
     case 'lambda':
       return new ApiError('TooManyRequestsException', 'Rate exceeded', 429);
@@ -771,6 +893,7 @@ function throttlingError(service: ServiceName): ApiError {
       return new ApiError('RequestThrottled', 'Rate exceeded', 403);
     case 'sns':
     case 'sts':
+    case 'iam':
       return new ApiError('Throttling', 'Rate exceeded', 400);
   }
 }
@@ -803,6 +926,9 @@ function errorAnswer(protocol: Protocol, service: ServiceName | 'unknown', jsonV
       break;
     case 'sts':
       body = queryErrorXml(STS_XMLNS, err.code, err.message, requestId, type);
+      break;
+    case 'iam':
+      body = queryErrorXml(IAM_XMLNS, err.code, err.message, requestId, type);
       break;
     default:
       body = queryErrorXml(undefined, err.code, err.message, requestId, type);

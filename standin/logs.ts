@@ -41,6 +41,8 @@ export function handleLogs(ctx: RequestContext, input: JsonObject, env: LogsEnv)
     }
     case 'DescribeLogGroups':
       return describeLogGroups(input, region);
+    case 'DescribeLogStreams':
+      return describeLogStreams(input, region);
     case 'TagResource': {
       const group = groupByArn(region, requiredString(input, 'resourceArn'));
       Object.assign(group.tags, tagMap(input, 'tags', true));
@@ -229,5 +231,75 @@ function describeLogGroups(input: JsonObject, region: RegionState): JsonObject {
     }),
   };
   if (offset + page.length < groups.length) out.nextToken = encodeToken(offset + page.length, fingerprint);
+  return out;
+}
+
+/**
+ * DescribeLogStreams (CloudWatch Logs API Reference): `logGroupName` or `logGroupIdentifier` (name or
+ * ARN, not both), `logStreamNamePrefix`, `orderBy` LogStreamName (default) | LastEventTime (not with
+ * a prefix), `descending`, `limit` 1-50 (default 50), `nextToken`. Times are epoch milliseconds and
+ * are left out until the stream has records.
+ */
+function describeLogStreams(input: JsonObject, region: RegionState): JsonObject {
+  const name = optionalString(input, 'logGroupName');
+  const identifier = optionalString(input, 'logGroupIdentifier');
+  if (name !== undefined && identifier !== undefined) {
+    throw new ApiError('InvalidParameterException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
+  }
+  if (name === undefined && identifier === undefined) {
+    throw new ApiError('InvalidParameterException', 'Either logGroupName or logGroupIdentifier must be specified.');
+  }
+  const group =
+    name !== undefined
+      ? findGroup(region, name)
+      : identifier !== undefined && identifier.startsWith('arn:')
+        ? groupByArn(region, identifier)
+        : findGroup(region, identifier ?? '');
+  const prefix = optionalString(input, 'logStreamNamePrefix');
+  const orderBy = optionalString(input, 'orderBy') ?? 'LogStreamName';
+  if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
+    throw new ApiError('InvalidParameterException', `1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`);
+  }
+  if (orderBy === 'LastEventTime' && prefix !== undefined) {
+    throw new ApiError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
+  }
+  const descending = own(input, 'descending') === true;
+  const limit = optionalInt(input, 'limit') ?? 50;
+  if (limit < 1 || limit > 50) {
+    throw new ApiError(
+      'InvalidParameterException',
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 50`,
+    );
+  }
+  let streams = group.logStreams.filter((st) => prefix === undefined || st.name.startsWith(prefix));
+  streams =
+    orderBy === 'LastEventTime'
+      ? [...streams].sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0))
+      : [...streams].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (descending) streams.reverse();
+  const fingerprint = JSON.stringify({ group: group.name, prefix, orderBy, descending });
+  const tokenIn = optionalString(input, 'nextToken');
+  let offset = 0;
+  if (tokenIn !== undefined) {
+    const decoded = decodeToken(tokenIn, fingerprint);
+    if (decoded === undefined) throw new ApiError('InvalidParameterException', 'The specified nextToken is invalid.');
+    offset = decoded;
+  }
+  const page = streams.slice(offset, offset + limit);
+  const out: JsonObject = {
+    logStreams: page.map((st) => {
+      const item: JsonObject = {
+        logStreamName: st.name,
+        creationTime: st.creationTime,
+        arn: `${group.logGroupArn}:log-stream:${st.name}`,
+        storedBytes: st.storedBytes,
+      };
+      if (st.firstEventTimestamp !== undefined) item.firstEventTimestamp = st.firstEventTimestamp;
+      if (st.lastEventTimestamp !== undefined) item.lastEventTimestamp = st.lastEventTimestamp;
+      if (st.lastIngestionTime !== undefined) item.lastIngestionTime = st.lastIngestionTime;
+      return item;
+    }),
+  };
+  if (offset + page.length < streams.length) out.nextToken = encodeToken(offset + page.length, fingerprint);
   return out;
 }

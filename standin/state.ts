@@ -74,6 +74,45 @@ export interface LogGroupState {
   tags: Record<string, string>;
   /** streams Client VPN was told to write to (ModifyClientVpnEndpoint / addEndpoint) */
   streams: string[];
+  /** the log streams that exist in the group (DescribeLogStreams), oldest first */
+  logStreams: LogStreamState[];
+}
+
+/** One log stream; times are epoch ms, absent until the first record arrives. */
+export interface LogStreamState {
+  name: string;
+  creationTime: number;
+  firstEventTimestamp?: number;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
+  storedBytes: number;
+  /** the records written (connection-log entries as JSON text) */
+  events: { timestamp: number; message: string }[];
+}
+
+export type KmsKeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'Creating';
+
+/** A KMS key (symmetric, customer managed unless said otherwise). */
+export interface KmsKeyState {
+  keyId: string;
+  arn: string;
+  region: string;
+  keyState: KmsKeyStateName;
+  /** the key policy document (JSON text), policy name "default" */
+  policy: string;
+  keyManager: 'CUSTOMER' | 'AWS';
+  description: string;
+  creationDate: number;
+  deletionDate?: number;
+}
+
+export interface KmsKeySpec {
+  keyId?: string;
+  keyState?: KmsKeyStateName;
+  /** default: the account-root statement plus the CloudWatch Logs statement for the key's region */
+  policy?: string | Record<string, unknown>;
+  keyManager?: 'CUSTOMER' | 'AWS';
+  description?: string;
 }
 
 export interface LogGroupSpec {
@@ -122,6 +161,8 @@ export class RegionState {
   readonly endpoints = new Map<string, EndpointRecord>();
   readonly logGroups = new Map<string, LogGroupState>();
   readonly topics = new Map<string, TopicState>();
+  /** by key ID */
+  readonly kmsKeys = new Map<string, KmsKeyState>();
   /** CloudTrail event history (LookupEvents), in the order added */
   readonly trailEvents: TrailEvent[] = [];
 }
@@ -131,6 +172,15 @@ export class StandinState {
   readonly published: PublishedMessage[] = [];
   /** sequence number for the next CloudTrail event (across regions) */
   trailSeq = 1;
+  /**
+   * IAM roles of the account (global): by name. Holds the Client VPN service-linked role from the
+   * start, as AWS creates it with the account's first endpoint.
+   */
+  readonly roles = new Map<string, { path: string; createDate: number }>();
+
+  constructor() {
+    this.addDefaultRoles();
+  }
 
   region(name: string): RegionState {
     let r = this.regions.get(name);
@@ -145,7 +195,35 @@ export class StandinState {
     this.regions.clear();
     this.published.length = 0;
     this.trailSeq = 1;
+    this.roles.clear();
+    this.addDefaultRoles();
   }
+
+  addDefaultRoles(): void {
+    this.roles.set(CLIENT_VPN_ROLE.name, { path: CLIENT_VPN_ROLE.path, createDate: Date.UTC(2020, 0, 1) });
+  }
+}
+
+/** Client VPN's service-linked role (Client VPN Administrator Guide, "Using roles for Client VPN"). */
+export const CLIENT_VPN_ROLE = { name: 'AWSServiceRoleForClientVPN', path: '/aws-service-role/clientvpn.amazonaws.com/' } as const;
+
+/** The key policy AWS documents for a log-group key: account root, and CloudWatch Logs of the region. */
+export function defaultLogsKeyPolicy(region: string, accountId: string): string {
+  const partition = partitionOf(region);
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+      },
+    ],
+  });
 }
 
 export function newEndpointId(): string {
@@ -239,6 +317,7 @@ export function buildLogGroup(region: string, accountId: string, name: string, s
     logGroupClass: spec.logGroupClass ?? 'STANDARD',
     tags: spec.tags ? { ...spec.tags } : {},
     streams: [],
+    logStreams: [],
   };
   if (spec.retentionInDays !== undefined) group.retentionInDays = spec.retentionInDays;
   if (spec.kmsKeyId !== undefined) group.kmsKeyId = spec.kmsKeyId;

@@ -22,10 +22,24 @@ export const EVENT_POLICY: AnnouncePolicy = { alerts: NOTIFIABLE_ACTIONS, retryU
 /** replay and redrive: the same outcomes as the event they stand in for; failures are printed. */
 export const REPLAY_POLICY: AnnouncePolicy = { alerts: NOTIFIABLE_ACTIONS, retryUnsent: false };
 /**
- * scan --apply and the hourly sweep: only what they changed or could not change. Exemptions and
- * notify-only findings would repeat every run, so they stay in the summary.
+ * scan --apply and the hourly sweep: what they changed or could not change, and the log-group
+ * findings only they can make (records that can't be written, that don't arrive, a missing
+ * service-linked role) or that the issue asks to alert on (short retention, wrong key). Exemptions
+ * and notify-only findings would repeat every run, so they stay in the summary.
  */
-export const SCAN_POLICY: AnnouncePolicy = { alerts: new Set<OutcomeAction>(['remediated', 'failed']), retryUnsent: false };
+export const SCAN_POLICY: AnnouncePolicy = {
+  alerts: new Set<OutcomeAction>([
+    'remediated',
+    'failed',
+    'retention-short',
+    'retention-raised',
+    'key-mismatch',
+    'cannot-write',
+    'not-delivering',
+    'service-role-missing',
+  ]),
+  retryUnsent: false,
+};
 
 export type Announcement =
   | { status: 'sent'; messageId: string }

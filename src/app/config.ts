@@ -55,10 +55,11 @@ const logGroupTemplate = z.pipe(
   }),
 );
 
-const retentionDays = z.pipe(
+/** A retention CloudWatch Logs accepts; absent or empty gives `fallback` (undefined: left for later). */
+const retentionValue = <T extends number | undefined>(fallback: T) => z.pipe(
   z.optional(z.union([z.string(), z.number()])),
-  z.transform((v: string | number | undefined, ctx) => {
-    if (v === undefined || v === '') return DEFAULT_RETENTION_DAYS;
+  z.transform((v: string | number | undefined, ctx): number | T => {
+    if (v === undefined || (typeof v === 'string' && v.trim() === '')) return fallback;
     const n = typeof v === 'number' ? v : Number(v.trim());
     if (!(ALLOWED_RETENTION_DAYS as readonly number[]).includes(n)) {
       ctx.issues.push({
@@ -69,6 +70,21 @@ const retentionDays = z.pipe(
       return z.NEVER;
     }
     return n;
+  }),
+);
+
+const retentionDays = retentionValue(DEFAULT_RETENTION_DAYS);
+
+/** `true` / `false` (any case); absent or empty is false. */
+const flag = z.pipe(
+  optionalText,
+  z.transform((v: string | undefined, ctx) => {
+    if (v === undefined) return false;
+    const lower = v.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    ctx.issues.push({ code: 'custom', input: v, message: `must be true or false, got "${v}"` });
+    return z.NEVER;
   }),
 );
 
@@ -84,6 +100,9 @@ export const SettingsSchema = z.object({
     z.optional(z.string().check(z.maxLength(512), z.regex(/^[^:*]+$/, 'must not contain ":" or "*"'))),
   ),
   CVPN_RETENTION_DAYS: retentionDays,
+  CVPN_MIN_RETENTION_DAYS: retentionValue(undefined),
+  CVPN_RAISE_RETENTION: flag,
+  CVPN_REQUIRE_KMS: flag,
   CVPN_KMS_KEY_ARN: z.pipe(
     optionalText,
     z.optional(z.string().check(z.regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)'))),
@@ -112,12 +131,23 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
   }
   const s = parsed.data;
+  const minRetentionDays = s.CVPN_MIN_RETENTION_DAYS ?? s.CVPN_RETENTION_DAYS;
+  // Groups it creates would be reported as too short the moment they exist.
+  if (s.CVPN_RETENTION_DAYS < minRetentionDays) {
+    throw new ConfigError(
+      `Invalid configuration: CVPN_RETENTION_DAYS (${s.CVPN_RETENTION_DAYS}) is below CVPN_MIN_RETENTION_DAYS (${minRetentionDays}): ` +
+        'groups it creates would not meet the retention requirement',
+    );
+  }
   return {
     topicArn: s.CVPN_TOPIC_ARN,
     logGroupTemplate: s.CVPN_LOG_GROUP,
     logStream: s.CVPN_LOG_STREAM,
     retentionDays: s.CVPN_RETENTION_DAYS,
+    minRetentionDays,
+    raiseRetention: s.CVPN_RAISE_RETENTION,
     kmsKeyArn: s.CVPN_KMS_KEY_ARN,
+    requireKms: s.CVPN_REQUIRE_KMS,
     mode: s.CVPN_MODE,
     exemptTagKey: s.CVPN_EXEMPT_TAG,
     modifyBucket: parseBucket(s.CVPN_MODIFY_BUCKET),

@@ -11,6 +11,7 @@ import { STSClient } from '../aws/sts';
 import { scanRegion as scanWithCore, type RegionScan, type ScanOptions } from '../core/scan';
 import type { EndpointState } from '../domain/endpoint';
 import { IntervalLimiter } from '../util/rate-limiter';
+import { deliveryDepsFrom } from './delivery-api';
 import { snapshotKey } from './process';
 import type { Runtime } from './runtime';
 
@@ -37,8 +38,16 @@ export function accountRegions(runtime: Runtime, askIn: string): Promise<string[
   return enabledRegions(runtime.clients.get(EC2Client, askIn));
 }
 
+/** The delivery reads of each runtime, made once (their GetRole answer is shared by its regions). */
+const deliveryByRuntime = new WeakMap<Runtime, ReturnType<typeof deliveryDepsFrom>>();
+
 export function scanRegion(runtime: Runtime, region: string, options: ScanOptions): Promise<RegionScan> {
-  return scanWithCore(runtime.core, region, options);
+  let delivery = runtime.core.delivery ?? deliveryByRuntime.get(runtime);
+  if (!delivery) {
+    delivery = deliveryDepsFrom(runtime.clients, () => region);
+    deliveryByRuntime.set(runtime, delivery);
+  }
+  return scanWithCore({ ...runtime.core, delivery }, region, options);
 }
 
 /** Every endpoint of the region, keyed for `processEvent`'s snapshot. */

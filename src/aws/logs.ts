@@ -2,8 +2,10 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import type { StreamSummary } from '../domain/log-group-requirements';
 import { mapLimited } from '../util/concurrency';
 import { MANAGED_BY_TAG, type LogGroupInfo } from '../domain/endpoint';
 import { awsErrorCode, toAwsCallError } from './errors';
@@ -84,11 +86,60 @@ export async function describeLogGroups(
       }
       for (const g of page.logGroups ?? []) {
         if (g.logGroupName && batch.includes(g.logGroupName)) {
-          found.set(g.logGroupName, { name: g.logGroupName, retentionInDays: g.retentionInDays, kmsKeyId: g.kmsKeyId });
+          found.set(g.logGroupName, {
+            name: g.logGroupName,
+            retentionInDays: g.retentionInDays,
+            kmsKeyId: g.kmsKeyId,
+            creationTime: g.creationTime,
+            logGroupArn: g.logGroupArn,
+          });
         }
       }
       nextToken = page.nextToken;
     } while (nextToken);
   });
   return found;
+}
+
+/**
+ * The group's streams, optionally only those whose names start with `prefix`
+ * (DescribeLogStreams `logStreamNamePrefix`; it cannot be combined with `orderBy: LastEventTime`,
+ * so streams come in name order, 50 a page), at most `maxPages` pages; `truncated` when more were
+ * left. `undefined` when the group does not exist.
+ */
+export async function describeLogStreams(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  prefix: string | undefined,
+  maxPages: number,
+  beforePage: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ streams: StreamSummary[]; truncated: boolean } | undefined> {
+  const streams: StreamSummary[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    let page;
+    await beforePage();
+    try {
+      page = await logs.send(
+        new DescribeLogStreamsCommand({ logGroupName, ...(prefix !== undefined ? { logStreamNamePrefix: prefix } : {}), limit: 50, nextToken }),
+      );
+    } catch (error) {
+      if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
+      throw toAwsCallError('DescribeLogStreams', error);
+    }
+    for (const s of page.logStreams ?? []) {
+      if (!s.logStreamName) continue;
+      streams.push({
+        name: s.logStreamName,
+        creationTime: s.creationTime,
+        firstEventTimestamp: s.firstEventTimestamp,
+        lastEventTimestamp: s.lastEventTimestamp,
+        lastIngestionTime: s.lastIngestionTime,
+      });
+    }
+    nextToken = page.nextToken;
+    pages++;
+  } while (nextToken && pages < maxPages);
+  return { streams, truncated: nextToken !== undefined };
 }

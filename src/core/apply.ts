@@ -2,7 +2,8 @@ import { AwsCallError } from '../domain/errors';
 import type { EndpointState } from '../domain/endpoint';
 import { GONE_STATUSES } from '../domain/endpoint';
 import type { LoggingState, OutcomeError, RemediationOutcome, RepeatedSwitchOff, Verification } from '../domain/outcome';
-import type { EnableStep } from './plan';
+import { DELIVERY_GRACE_MS, raisedRetentionDays, retentionShortfall, type RetentionShort } from '../domain/log-group-requirements';
+import type { EnableStep, RaiseStep } from './plan';
 import type { CoreDeps, RegionApi } from './ports';
 
 export const DEFAULT_VERIFY_DELAYS_MS = [250, 750] as const;
@@ -66,10 +67,19 @@ export async function applyEnable(
         (error: unknown) => asAwsCallError('ensure-log-group', error),
       )
     : Promise.resolve(undefined);
+  // A group that already existed keeps its settings: read its retention beside the Modify (one
+  // DescribeLogGroups) to report, or with raiseRetention raise, a shortfall. A failed read only
+  // leaves the retention unjudged: the sweep judges it again.
+  const existing = created
+    ? Promise.resolve(undefined)
+    : api.describeLogGroups([logGroup]).then(
+        (found) => found.get(logGroup),
+        () => undefined,
+      );
   try {
     await modifyWhenGroupVisible(deps, api, acted.region, acted.endpointId, logGroup, created);
   } catch (error) {
-    await retention;
+    await Promise.all([retention, existing]);
     const gone = await goneMidFlight(api, acted, error);
     if (gone) return gone;
     throw new StepFailure('modify', asAwsCallError('modify', error), acted);
@@ -81,8 +91,15 @@ export async function applyEnable(
   // AWS acknowledged the write: from here on the outcome is `remediated`, whatever the read-back
   // says. Failing now would hide the fix from people and make a retry write it again.
   const { verification, after } = await verifyLogging(deps, api, acted.endpointId, logGroup);
+  const group = await existing;
+  const short = group ? retentionShortfall(logGroup, group.retentionInDays, settings.minRetentionDays) : undefined;
+  const retentionFields = short ? await retentionFix(api, short, settings.raiseRetention && settings.mode === 'remediate') : {};
   return {
     ...acted,
+    ...(group || created ? { requiredRetentionDays: settings.minRetentionDays } : {}),
+    ...retentionFields,
+    // The fix's alert says when delivery will be judged: the sweep after this time.
+    deliveryCheckAfter: new Date(deps.now().getTime() + DELIVERY_GRACE_MS).toISOString(),
     repeat: await repeat,
     action: 'remediated',
     loggingAfter: after,
@@ -93,6 +110,44 @@ export async function applyEnable(
         ? `Connection logging re-enabled to ${logGroup} and read back${enable.note}${retentionNote}`
         : `Connection logging re-enable requested; AWS did not show it yet${enable.note}${retentionNote}`,
   };
+}
+
+type RetentionFields = Pick<RemediationOutcome, 'retentionShort' | 'retentionRaised' | 'retentionRaiseError'>;
+
+/** Raises a short retention when allowed (never lowers it); otherwise reports the shortfall. */
+async function retentionFix(
+  api: RegionApi,
+  short: RetentionShort,
+  raise: boolean,
+  to = raisedRetentionDays(short.retentionDays, short.requiredDays),
+): Promise<RetentionFields> {
+  if (!raise) return { retentionShort: short };
+  try {
+    await api.setRetention(short.logGroup, to);
+    return { retentionRaised: { logGroup: short.logGroup, from: short.retentionDays, to } };
+  } catch (error) {
+    const e = asAwsCallError('ensure-log-group', error);
+    return { retentionShort: short, retentionRaiseError: { code: e.code, message: e.awsMessage } };
+  }
+}
+
+/**
+ * Logging is on, the group's retention is short and raising is allowed: PutRetentionPolicy. A
+ * refusal keeps the outcome `retention-short`, with the error: nothing about logging failed.
+ */
+export async function applyRaise(api: RegionApi, planned: RemediationOutcome, raise: RaiseStep): Promise<RemediationOutcome> {
+  const fields = await retentionFix(api, raise.short, true, raise.toDays);
+  if (fields.retentionRaised) {
+    const { from, to, logGroup } = fields.retentionRaised;
+    return {
+      ...planned,
+      action: 'retention-raised',
+      retentionShort: undefined,
+      ...fields,
+      reason: `Retention of ${logGroup} raised from ${from} to ${to} days (requirement ${raise.short.requiredDays})`,
+    };
+  }
+  return { ...planned, ...fields, reason: `${planned.reason}; raising it failed with ${fields.retentionRaiseError?.code ?? 'an error'}` };
 }
 
 /**

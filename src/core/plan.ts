@@ -1,5 +1,6 @@
-import { GONE_STATUSES, type EndpointState } from '../domain/endpoint';
+import { GONE_STATUSES, type EndpointState, type LogGroupInfo } from '../domain/endpoint';
 import { checkExemption } from '../domain/exemption';
+import { raisedRetentionDays, retentionShortfall, type RetentionShort } from '../domain/log-group-requirements';
 import type { RemediationOutcome } from '../domain/outcome';
 import { renderLogGroupName, type Settings } from '../domain/settings';
 
@@ -8,6 +9,14 @@ export interface ObservedState {
   endpoint: EndpointState | undefined;
   /** False when logging is on but its group was looked up and is gone; undefined when not looked up. */
   logGroupExists?: boolean;
+  /** The group logging points at, when it was read and exists (its retention is judged). */
+  logGroup?: LogGroupInfo;
+}
+
+/** Raise the group's retention (CVPN_RAISE_RETENTION=true): never to less than it has. */
+export interface RaiseStep {
+  short: RetentionShort;
+  toDays: number;
 }
 
 /** The write to make: point logging at `logGroup` (creating it when missing). */
@@ -22,6 +31,8 @@ export interface Plan {
   outcome: RemediationOutcome;
   /** Set when logging must be turned on. */
   enable?: EnableStep;
+  /** Set when logging is on but the group's retention must be raised. */
+  raise?: RaiseStep;
   /** Logging was found off (and not exempt): the switch-off may repeat a recent fix. */
   lookForRepeat: boolean;
 }
@@ -41,12 +52,33 @@ export function plan(base: RemediationOutcome, observed: ObservedState, settings
   const currentGroup = endpoint.logging.logGroup;
   const groupMissing = endpoint.logging.enabled && currentGroup !== undefined && observed.logGroupExists === false;
   if (endpoint.logging.enabled && !groupMissing) {
+    const short =
+      currentGroup !== undefined && observed.logGroup
+        ? retentionShortfall(currentGroup, observed.logGroup.retentionInDays, settings.minRetentionDays)
+        : undefined;
+    if (short) {
+      const outcome: RemediationOutcome = {
+        ...described,
+        action: 'retention-short',
+        logGroup: currentGroup,
+        loggingAfter: endpoint.logging,
+        requiredRetentionDays: settings.minRetentionDays,
+        retentionShort: short,
+        reason: `Connection logging is on, but its log group ${short.logGroup} keeps records for ${short.retentionDays} days; the requirement is ${short.requiredDays}`,
+      };
+      // Raising deletes nothing, but someone chose the group's settings: only when asked to.
+      const raise = settings.raiseRetention && settings.mode === 'remediate';
+      return raise
+        ? { outcome, raise: { short, toDays: raisedRetentionDays(short.retentionDays, short.requiredDays) }, lookForRepeat: false }
+        : settled(outcome);
+    }
     return settled({
       ...described,
       action: 'already-compliant',
       logGroup: currentGroup,
       loggingAfter: endpoint.logging,
       reason: 'Connection logging is already on',
+      ...(observed.logGroup ? { requiredRetentionDays: settings.minRetentionDays } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
 import type { CallerIdentity } from '../domain/identity';
+import type { KeyReading, StreamSummary } from '../domain/log-group-requirements';
 import type { Settings } from '../domain/settings';
 import type { KeyedSerializer } from '../util/serialize';
 import type { RepeatSources } from './repeat';
@@ -20,6 +21,40 @@ export interface RegionApi {
   setRetention(name: string, retentionDays: number): Promise<void>;
   /** The groups of these exact names that exist. */
   describeLogGroups(names: readonly string[]): Promise<Map<string, LogGroupInfo>>;
+}
+
+/**
+ * The reads behind "records actually arrive", for the scan and the sweep only: the event path never
+ * makes them (its Lambda carries no KMS or IAM client). Throw `AwsCallError` like RegionApi.
+ */
+export interface DeliveryApi {
+  /**
+   * The group's streams (only those named with `prefix`, when given), at most `maxPages` pages of
+   * 50; `truncated` when more were left; undefined when the group does not exist. `beforePage`
+   * runs before each call (the caller's pacing).
+   */
+  describeLogStreams(
+    logGroup: string,
+    prefix: string | undefined,
+    maxPages: number,
+    beforePage?: () => Promise<void>,
+  ): Promise<{ streams: StreamSummary[]; truncated: boolean } | undefined>;
+  /** The key's state and policy; refused reads are recorded in the reading, not thrown. */
+  readKey(keyArn: string): Promise<KeyReading>;
+}
+
+/** Account-wide checks, made once per account per run whatever the number of regions. */
+export interface AccountChecks {
+  /**
+   * Whether AWSServiceRoleForClientVPN exists. `firstReport` is true for exactly one caller per
+   * run, so a missing role is reported once per account, not once per region.
+   */
+  serviceLinkedRole(account: string): Promise<{ state: 'present' | 'missing' | 'unknown'; detail?: string; firstReport: boolean }>;
+}
+
+export interface DeliveryDeps {
+  api(region: string): DeliveryApi;
+  account: AccountChecks;
 }
 
 export interface CoreDeps {
@@ -60,4 +95,6 @@ export interface CoreDeps {
     pause(ms: number): Promise<void>;
     leaseMs?: number;
   };
+  /** The delivery, key and service-role reads; wired for the scan and the sweep, never for the event path. */
+  delivery?: DeliveryDeps;
 }

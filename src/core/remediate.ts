@@ -5,7 +5,7 @@ import { isOwnAction } from '../domain/identity';
 import type { RemediationOutcome } from '../domain/outcome';
 import { repeatKey } from '../domain/repeat';
 import { KeyedSerializer } from '../util/serialize';
-import { applyEnable, step, StepFailure } from './apply';
+import { applyEnable, applyRaise, step, StepFailure } from './apply';
 import { isSettled, plan, type ObservedState } from './plan';
 import type { CoreDeps, RegionApi } from './ports';
 import { findRepeat } from './repeat';
@@ -55,13 +55,22 @@ function baseOutcome(deps: CoreDeps, trigger: TriggerEvent): RemediationOutcome 
   };
 }
 
-/** Describe: the endpoint now (and its group, when asked), never what the event says. */
+/**
+ * Describe: the endpoint now and, when logging is on, its group (one DescribeLogGroups, for the
+ * retention requirement), never what the event says. The event path judges the retention only:
+ * a failed group read leaves it unjudged there (the sweep reads it again), and a missing group is
+ * acted on only when asked (`checkLogGroup`, scan and sweep).
+ */
 async function observe(api: RegionApi, endpoint: EndpointState | undefined, checkLogGroup: boolean): Promise<ObservedState> {
   const group = endpoint?.logging.enabled ? endpoint.logging.logGroup : undefined;
-  if (!endpoint || !checkLogGroup || group === undefined) return { endpoint };
+  if (!endpoint || group === undefined) return { endpoint };
+  if (!checkLogGroup) {
+    const found = await api.describeLogGroups([group]).catch(() => undefined);
+    return { endpoint, logGroup: found?.get(group) };
+  }
   const partial = { description: endpoint.description, loggingBefore: endpoint.logging };
   const found = await step('describe', partial, () => api.describeLogGroups([group]));
-  return { endpoint, logGroupExists: found.has(group) };
+  return { endpoint, logGroupExists: found.has(group), logGroup: found.get(group) };
 }
 
 async function remediateNow(deps: CoreDeps, trigger: TriggerEvent, options: RemediateOptions): Promise<RemediationOutcome> {
@@ -114,6 +123,7 @@ async function remediateNow(deps: CoreDeps, trigger: TriggerEvent, options: Reme
     };
     const repeat =
       decided.lookForRepeat && sources ? findRepeat(sources, base.region, trigger.endpointId, switchOffAt) : Promise.resolve(undefined);
+    if (decided.raise) return mark(await applyRaise(api, decided.outcome, decided.raise));
     if (!decided.enable) {
       return mark(decided.lookForRepeat ? { ...decided.outcome, repeat: await repeat } : decided.outcome);
     }

@@ -17,6 +17,10 @@ export interface LogGroupInfo {
   name: string;
   retentionInDays?: number;
   kmsKeyId?: string;
+  /** Epoch milliseconds. */
+  creationTime?: number;
+  /** The group's ARN without the trailing `:*` (DescribeLogGroups `logGroupArn`). */
+  logGroupArn?: string;
 }
 
 /** The tag on every log group cvpn-log-guard creates (IAM scopes retention changes to it). */

@@ -1,3 +1,4 @@
+import type { DeliveryCheck, KeyRequirementProblem, KeyUsability, RetentionShort } from './log-group-requirements';
 
 /**
  * The one record every processed event produces, whoever drove it (Lambda, replay, sweep).
@@ -13,6 +14,20 @@ export const OUTCOME_ACTIONS = [
   'not-found',
   'ignored-self',
   'failed',
+  // Logging is on, but the group falls short (see domain/log-group-requirements.ts). Raising a
+  // retention is its own action rather than `remediated`: `remediated` means logging was off and
+  // was turned back on (fight detection remembers it, latency is measured for it), while this
+  // changes a setting of the group and nothing on the endpoint.
+  'retention-short',
+  'retention-raised',
+  /** The group is not encrypted with the required key. */
+  'key-mismatch',
+  /** The group's key is disabled, pending deletion, gone, or its policy excludes CloudWatch Logs. */
+  'cannot-write',
+  /** Logging is on, but Client VPN writes no records to the group (checked by scan and sweep). */
+  'not-delivering',
+  /** Account-level: the Client VPN service-linked role is missing (endpointId is empty). */
+  'service-role-missing',
 ] as const;
 export type OutcomeAction = (typeof OUTCOME_ACTIONS)[number];
 
@@ -22,7 +37,16 @@ export const NOTIFIABLE_ACTIONS: ReadonlySet<OutcomeAction> = new Set([
   'exempt',
   'would-remediate',
   'failed',
+  'retention-short',
+  'retention-raised',
+  'key-mismatch',
+  'cannot-write',
+  'not-delivering',
+  'service-role-missing',
 ]);
+
+/** Actions about the log group's requirements and delivery, most severe first (the outcome takes the first that applies). */
+export const LOG_GROUP_ACTIONS = ['cannot-write', 'not-delivering', 'key-mismatch', 'retention-short', 'retention-raised'] as const;
 
 export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'other';
 
@@ -126,6 +150,27 @@ export interface RemediationOutcome {
    * the outcome was reached with in-process state only, so another container may duplicate it.
    */
   stateUnavailable?: true;
+  /** The retention the group must meet (CVPN_MIN_RETENTION_DAYS), when the group was judged. */
+  requiredRetentionDays?: number;
+  /** The group's retention is below the requirement and was not raised. */
+  retentionShort?: RetentionShort;
+  /** This run raised the group's retention (only with CVPN_RAISE_RETENTION=true). */
+  retentionRaised?: { logGroup: string; from: number; to: number };
+  /** Raising was attempted and AWS refused it. */
+  retentionRaiseError?: { code: string; message: string };
+  /** The group's key does not meet CVPN_KMS_KEY_ARN / CVPN_REQUIRE_KMS. */
+  keyRequirement?: KeyRequirementProblem;
+  /** The group's KMS key, and whether CloudWatch Logs can use it (scan and sweep only). */
+  key?: { keyArn: string } & KeyUsability;
+  /** Whether records arrive (scan and sweep only). */
+  delivery?: DeliveryCheck;
+  /**
+   * After a fix: from when the sweep judges delivery (ISO 8601). The Lambda never waits for it;
+   * a missing stream after this time is reported as `not-delivering`.
+   */
+  deliveryCheckAfter?: string;
+  /** `service-role-missing`: the endpoints with logging on that it affects, in the regions scanned. */
+  affectedEndpoints?: string[];
   /** Why this outcome, in one sentence, for logs and the CLI. */
   reason: string;
 }

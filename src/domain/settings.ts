@@ -27,7 +27,16 @@ export interface Settings {
   logGroupTemplate: string;
   logStream?: string;
   retentionDays: number;
+  /**
+   * The retention every connection-log group must meet (CVPN_MIN_RETENTION_DAYS; default: the
+   * retention set on groups it creates). A group that never expires meets any.
+   */
+  minRetentionDays: number;
+  /** Raise a shorter retention to the requirement (CVPN_RAISE_RETENTION=true); never lowers one. */
+  raiseRetention: boolean;
   kmsKeyArn?: string;
+  /** Every connection-log group must be encrypted with a KMS key (any key unless kmsKeyArn names one). */
+  requireKms: boolean;
   mode: Mode;
   exemptTagKey: string;
   /**

@@ -35,6 +35,14 @@ const FIXED_WORDING: Record<Fixed, readonly [phrase: string, emoji: string, even
   'skipped-deleted': ['Endpoint deleted, skipped', 'ℹ️', 'EndpointDeleted', 'info'],
   'not-found': ['Endpoint not found', 'ℹ️', 'EndpointNotFound', 'info'],
   'ignored-self': ['Own change, ignored', 'ℹ️', 'OwnChangeIgnored', 'info'],
+  // Logging is on, but records can't be written or aren't arriving: as bad as logging off.
+  'cannot-write': ['Logging on, records cannot be written', '🚨', 'LogGroupCannotWrite', 'high'],
+  'not-delivering': ['Logging on, no records arriving', '🚨', 'LoggingNotDelivering', 'high'],
+  'service-role-missing': ['Client VPN service-linked role missing', '🚨', 'ServiceRoleMissing', 'high'],
+  // Records are kept, just not as required: a person decides, no incident.
+  'key-mismatch': ['Log group key not as required', '⚠️', 'LogGroupKeyMismatch', 'medium'],
+  'retention-short': ['Log group retention too short', '⚠️', 'RetentionShort', 'medium'],
+  'retention-raised': ['Log group retention raised', '✅', 'RetentionRaised', 'info'],
 };
 
 export function wordingFor(o: NotifiedOutcome): ActionWording {

@@ -60,6 +60,9 @@ const EVERY_PARAMETER = [
   '--param', 'archiveRetentionDays=30',
   '--param', 'logStream=cvpn',
   '--param', 'mode=notify-only',
+  '--param', 'minRetentionDays=365',
+  '--param', 'raiseRetention=true',
+  '--param', 'requireKms=true',
 ];
 
 let standard: PackagedService;
@@ -319,6 +322,9 @@ describe('function', () => {
         CVPN_LOG_GROUP: '/aws/clientvpn/{endpointId}',
         CVPN_LOG_STREAM: '',
         CVPN_RETENTION_DAYS: '365',
+        CVPN_MIN_RETENTION_DAYS: '',
+        CVPN_RAISE_RETENTION: 'false',
+        CVPN_REQUIRE_KMS: 'false',
         CVPN_KMS_KEY_ARN: '',
         CVPN_MODE: 'remediate',
         CVPN_EXEMPT_TAG: 'cvpn-log-guard:exempt',
@@ -669,7 +675,7 @@ describe('template hygiene', () => {
       for (const ref of refs) expect(parameters[ref], `${name} -> ${ref}`).toBeDefined();
     }
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'PublisherArns', 'SubscriberArns', 'TopicKmsKeyArn'],
+      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'PublisherArns', 'RaiseRetention', 'SubscriberArns', 'TopicKmsKeyArn'],
     );
     // The parameters' own patterns accept what deploy/vars.cjs let through.
     for (const template of [standard.template, everything.template]) {
@@ -739,8 +745,9 @@ describe('function IAM (least privilege)', () => {
         }
       }
     }
+    // Create, retention on tagged groups, and the raiseRetention-only statement (both branches of its Fn::If).
     const prefixed = onClientVpnGroups(granting(statements(), 'logs:CreateLogGroup', 'logs:PutRetentionPolicy'));
-    expect(prefixed).toHaveLength(2);
+    expect(prefixed).toHaveLength(3);
     for (const s of prefixed) {
       expect(resourcesOf(s).map(resourceText)).toEqual([
         `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
@@ -760,7 +767,7 @@ describe('function IAM (least privilege)', () => {
 
   it('sets retention only on log groups tagged managed-by: cvpn-log-guard', () => {
     // A shorter retention on a group someone else created would delete connection records.
-    const found = granting(statements(), 'logs:PutRetentionPolicy');
+    const found = granting(statements(), 'logs:PutRetentionPolicy').filter((st) => st.Sid !== 'RaiseRetentionUnderPrefix');
     expect(found).toHaveLength(1);
     const [s] = found as [IamStatement];
     expect(actionsOf(s)).toEqual(['logs:PutRetentionPolicy']);
@@ -768,7 +775,7 @@ describe('function IAM (least privilege)', () => {
     // The tag the condition trusts is the one the code writes at creation.
     expect(MANAGED_BY).toEqual({ StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG.key}`]: MANAGED_BY_TAG.value } });
     // The same condition for the second configuration's prefix.
-    const org = granting(roleStatements(orgPrefix.template, ROLE), 'logs:PutRetentionPolicy');
+    const org = granting(roleStatements(orgPrefix.template, ROLE), 'logs:PutRetentionPolicy').filter((st) => st.Sid !== 'RaiseRetentionUnderPrefix');
     expect(org.map((st) => st.Condition)).toEqual([MANAGED_BY]);
   });
 
@@ -813,23 +820,87 @@ describe('function IAM (least privilege)', () => {
     expect(withKey.flatMap(resourcesOf)).toEqual([{ Ref: 'LogGroupKmsKeyArn' }, { Ref: 'LogGroupKmsKeyArn' }]);
     expect(parametersOf(everything.template).LogGroupKmsKeyArn?.Default).toBe(KEY_A);
     const kms = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
-    const viaLogs = kms.filter((s) => JSON.stringify(s.Condition).includes('logs.${AWS::Region}'));
+    const viaLogs = kms.filter((s) => JSON.stringify(s.Condition ?? {}).includes('logs.${AWS::Region}'));
     expect(viaLogs.map((s) => s.Sid).sort()).toEqual(['DescribeLogGroupKeyThroughLogs', 'UseLogGroupKeyThroughLogs']);
-    // Every KMS permission is conditioned on the service calling KMS on the function's behalf.
-    for (const s of kms) expect(s.Condition?.StringEquals?.['kms:ViaService'], s.Sid).toBeDefined();
+    // Every KMS permission is conditioned on the service calling KMS on the function's behalf,
+    // except the read-only key check the scan and sweep make themselves (ReadLogGroupKeys).
+    for (const s of kms.filter((st) => st.Sid !== 'ReadLogGroupKeys')) expect(s.Condition?.StringEquals?.['kms:ViaService'], s.Sid).toBeDefined();
     // No grants: CloudWatch Logs does not need them.
     expect(kms.flatMap(actionsOf)).not.toContain('kms:CreateGrant');
+  });
+});
+
+describe('log group requirements and delivery (IAM)', () => {
+  const statements = (): IamStatement[] => roleStatements(standard.template, ROLE);
+
+  it('reads log streams, keys and the service-linked role, and nothing more, each scoped', () => {
+    expect(granting(statements(), 'logs:DescribeLogStreams').map((st) => [st.Sid, actionsOf(st), resourcesOf(st).map(resourceText)])).toEqual([
+      ['ReadLogStreams', ['logs:DescribeLogStreams'], [`${ARN_HEAD('logs')}log-group:*`]],
+    ]);
+    const keyReads = granting(statements(), 'kms:DescribeKey', 'kms:GetKeyPolicy').filter((st) => st.Sid === 'ReadLogGroupKeys');
+    expect(keyReads.map((st) => [actionsOf(st).sort(), resourcesOf(st).map(resourceText), st.Condition])).toEqual([
+      [['kms:DescribeKey', 'kms:GetKeyPolicy'], [`${ARN_HEAD('kms')}key/*`], undefined],
+    ]);
+    expect(granting(statements(), 'iam:GetRole').map((st) => resourcesOf(st).map(resourceText))).toEqual([
+      ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/clientvpn.amazonaws.com/AWSServiceRoleForClientVPN'],
+    ]);
+    // Every IAM action the role has is a read of that one role.
+    expect(statements().flatMap(actionsOf).filter((a) => a.startsWith('iam:'))).toEqual(['iam:GetRole']);
+  });
+
+  it('raises retention on untagged groups under the prefix only when raiseRetention is true', () => {
+    const policy = standard.template.Resources.RaiseRetentionPolicy;
+    const raw = (policy?.Properties?.PolicyDocument as { Statement: unknown[] }).Statement;
+    expect(raw).toHaveLength(1);
+    const [branch] = raw as [{ 'Fn::If': [string, IamStatement, unknown] }];
+    expect(branch['Fn::If'][0]).toBe('HasRaiseRetention');
+    expect(branch['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
+    const raise = branch['Fn::If'][1];
+    expect(actionsOf(raise)).toEqual(['logs:PutRetentionPolicy']);
+    expect(raise.Condition).toBeUndefined();
+    expect(resourcesOf(raise).map(resourceText)).toEqual([
+      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*`,
+      `${ARN_HEAD('logs')}log-group:/aws/clientvpn/*:*`,
+    ]);
+    expect(resolveConditions(standard.template).HasRaiseRetention).toBe(false);
+    expect(resolveConditions(everything.template).HasRaiseRetention).toBe(true);
+  });
+
+  it('passes the requirement settings to both functions', () => {
+    const envOf = (t: CfnTemplate, fn: string) => (t.Resources[fn]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const fn of [FUNCTION, 'SweepLambdaFunction']) {
+      expect(envOf(standard.template, fn)).toMatchObject({ CVPN_MIN_RETENTION_DAYS: '', CVPN_RAISE_RETENTION: 'false', CVPN_REQUIRE_KMS: 'false' });
+      expect(envOf(everything.template, fn)).toMatchObject({ CVPN_MIN_RETENTION_DAYS: '365', CVPN_RAISE_RETENTION: 'true', CVPN_REQUIRE_KMS: 'true' });
+    }
+  });
+
+  it('keeps the KMS and IAM clients out of the remediate bundle (cold start); the sweep carries them', () => {
+    const code = (fn: string): string => {
+      const zip = readFileSync(standard.zipPath(fn));
+      const [entry] = readZipEntries(zip);
+      if (!entry) throw new Error('empty zip');
+      return readZipEntry(zip, entry).toString('utf8');
+    };
+    // KMS's JSON target prefix and IAM's model namespace exist only in those clients.
+    const remediate = code('remediate');
+    expect(remediate).not.toContain('TrentService');
+    expect(remediate).not.toContain('com.amazonaws.iam');
+    expect(remediate).not.toContain('DescribeLogStreams');
+    const sweepCode = code('sweep');
+    expect(sweepCode).toContain('TrentService');
+    expect(sweepCode).toContain('com.amazonaws.iam');
   });
 });
 
 describe('logGroup parameter', () => {
   it('moves the log-group write permission to the literal prefix of the template', () => {
     const statements = roleStatements(orgPrefix.template, ROLE);
+    // The tagged-groups statement and the raiseRetention-only one: both on the prefix.
     const found = granting(statements, 'logs:PutRetentionPolicy');
-    expect(found.flatMap(resourcesOf).map(resourceText)).toEqual([
-      `${ARN_HEAD('logs')}log-group:/org/*`,
-      `${ARN_HEAD('logs')}log-group:/org/*:*`,
-    ]);
+    expect(found).toHaveLength(2);
+    for (const st of found) {
+      expect(resourcesOf(st).map(resourceText)).toEqual([`${ARN_HEAD('logs')}log-group:/org/*`, `${ARN_HEAD('logs')}log-group:/org/*:*`]);
+    }
     const env = orgPrefix.template.Resources[FUNCTION]?.Properties?.Environment as {
       Variables: Record<string, unknown>;
     };
