@@ -15,6 +15,22 @@ const EMAIL: Medium = {
 
 export const emailRender = (text: Text): string => renderText(text, EMAIL);
 
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const isWord = (p: string | undefined): boolean => p !== undefined && WORD_CHAR.test(p);
+
+/**
+ * Where to cut a line that has no space to break at. User text is made link-free as one string,
+ * and some of that rests on what stands before a token (`loginfile:x` is no link, `file:x` is;
+ * `hxxp://localhost` is none, `//localhost` is). So the cut goes back to just after the last
+ * character that is no letter, digit or mark, and never right before a `/`; only a chunk that
+ * is one single word is cut where it is full.
+ */
+function safeCut(points: readonly string[], start: number, end: number): number {
+  let cut = end;
+  while (cut - start > 1 && (points[cut] === '/' || (isWord(points[cut]) && isWord(points[cut - 1])))) cut -= 1;
+  return cut - start > 1 ? cut : end;
+}
+
 /** Word-wraps one line of text to `width` UTF-16 units, never splitting a surrogate pair. */
 export function wrapLine(text: string, width: number): string[] {
   const points = Array.from(text);
@@ -35,9 +51,7 @@ export function wrapLine(text: string, width: number): string[] {
       end = lastSpace;
       next = lastSpace + 1;
     } else {
-      // A cut inside a word must not start a line with "//": `hxxp:` + `//localhost` would make
-      // the next line a scheme-relative link.
-      while (end - start > 1 && points[end] === '/') end -= 1;
+      end = safeCut(points, start, end);
       next = end;
     }
     lines.push(points.slice(start, end).join('').trimEnd());

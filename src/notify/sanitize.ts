@@ -86,7 +86,7 @@ export function slackText(s: string, max: number): string {
  * it was.
  */
 export function defangUrls(s: string): string {
-  return s.replace(/\b([hH])([tT])[tT]([pP][sS]?)(?=:[^\s])/g, (_m, h: string, t: string, rest: string) =>
+  return s.replace(/(?<![\p{L}\p{N}])([hH])([tT])[tT]([pP][sS]?)(?=:[^\s])/gu, (_m, h: string, t: string, rest: string) =>
     `${h}${t === 'T' ? 'XX' : 'xx'}${rest}`,
   );
 }
@@ -100,13 +100,23 @@ const BARE_SCHEMES =
   'callto|skype|sips?|xmpp|magnet|git|svn|gopher|wss?|slack|msteams|zoommtg|facetime';
 
 /** `scheme:` of a URL: any scheme before a slash or backslash, the bare ones before anything. */
-const SCHEME_COLON = new RegExp(`\\b((?!hxxps?:)[a-z][a-z0-9+.-]{1,31}):(?=[/\\\\])|\\b(${BARE_SCHEMES}):(?=\\S)`, 'gi');
+// Not `\b`: an underscore is a word character, yet detectors start a scheme right after one.
+// Inside a word a scheme is no link; email.ts never cuts a line there when it can help it.
+const SCHEME_COLON = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:(?!hxxps?:)[a-z][a-z0-9+.-]{1,31}:(?=[/\\\\])|(?:${BARE_SCHEMES}):(?=\\S))`,
+  'giu',
+);
 
 /** Full-width and ideographic full stops, which browsers map to "." in a host name. */
 const LOOKALIKE_DOT = /(?<=[A-Za-z0-9])[\uFF0E\u3002\uFF61]|[\uFF0E\u3002\uFF61](?=[A-Za-z0-9])/g;
 
-/** A dot between two letters or digits: the separator of a domain, a `www.`, an email host or an IP. */
-const DOMAIN_DOT = /(?<=[\p{L}\p{N}\p{M}_-])\.(?=[\p{L}\p{N}])/gu;
+/**
+ * A dot with something other than a space on both sides: the separator of a domain, a `www.`, an
+ * email host or an IP. As wide as that because detectors disagree on what a label may hold:
+ * linkify-it's Unicode tables predate some punctuation (U+10B39) and count symbols (`|`, emoji)
+ * as letters. A dot that ends a sentence is left alone, and so is a run of dots ("...").
+ */
+const DOMAIN_DOT = /(?<=[^\s\p{Cc}.])\.(?=[^\s\p{Cc}.])/gu;
 
 /** ONE DOT LEADER: looks like "." but separates no domain. */
 const DOT_LEADER = '\u2024';
@@ -121,7 +131,7 @@ const DOT_LEADER = '\u2024';
  *   clients open on click and so leak the reader's NTLM credentials) and no `http:\\` remains;
  *   a `//` that starts a scheme-relative link becomes `/∕`;
  * - every `@` becomes `＠` (no `user@host`), and full-width and ideographic full stops next to a
- *   letter or digit, then every dot between two letters or digits, become a one-dot leader (no
+ *   letter or digit, then every dot inside a word (see DOMAIN_DOT), become a one-dot leader (no
  *   bare domain, `www.`, email host or dotted IP).
  * The host of a defanged URL loses its dots too (`hxxps://evil․example`): a host left whole is
  * safe only while nothing stands right before it, and the email's line wrapping can cut a long

@@ -89,6 +89,12 @@ describe('user-controlled text never becomes a link', () => {
     });
   }
 
+  it('holds when the email wraps a long word right before a scheme', () => {
+    const word = `${'x'.repeat(70)}file:www.evil.example/${'y'.repeat(40)}javascript:alert(1)`;
+    const n = buildNotification({ ...remediated, actor: SWITCH_ROLE, description: word }, CTX);
+    expectNoForeignLinks(n);
+  });
+
   it('holds for any mix of probe fragments (property)', () => {
     const fragments = [
       ...LINK_PROBES,
@@ -111,15 +117,20 @@ describe('user-controlled text never becomes a link', () => {
         expectNoForeignLinks(n);
         expectNothingInvisible(n);
       }),
-      // Fixed seed, like the other property suites: CI must not depend on chance (the soak explores more).
-      { numRuns: 600, seed: 42 },
+      // Fixed seed by default: CI must not depend on chance. LINK_RUNS / LINK_SEED explore more.
+      { numRuns: Number(process.env.LINK_RUNS ?? 600), seed: Number(process.env.LINK_SEED ?? 42) },
     );
   });
 
-  // Open gaps other seeds of the property above find (issue "close the ways around the guard"):
-  // with them, linkify-it still finds a link in the rendered message.
-  it.todo('a description "\\\\.www.evil.example" yields no link (today: "∖.www" is linked)');
-  it.todo('a mix of probe fragments holding "tel:+15551234567" yields no link in the chat text');
+  // Found by other seeds of the property above; kept as regressions.
+  it.each([['\\\\.www.evil.example'], ['(tel:+15551234567'], ['_tel:+15551234567 www'], ['a.|www.evil']])(
+    'a description %j yields no link',
+    (probe) => {
+      const n = buildNotification({ ...remediated, actor: SWITCH_ROLE, description: probe }, CTX);
+      expectNoForeignLinks(n);
+      expectNothingInvisible(n);
+    },
+  );
 
   it('holds for the email and chat escaping of any string (property)', () => {
     fc.assert(

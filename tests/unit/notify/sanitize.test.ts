@@ -167,6 +167,12 @@ describe('unlink and emailText', () => {
     expect(unlink('arn:aws:iam::999999999999:role/KTOU_SwitchRole')).toBe('arn:aws:iam::999999999999:role/KTOU_SwitchRole');
   });
 
+  it('holds where a property run found gaps: symbols in labels, schemes after an underscore', () => {
+    expect(unlink('A.\u{1EEF0}0 0.\u{10B39}0 a.|www _tel:+15551234567')).toBe(
+      'A\u2024\u{1EEF0}0 0\u2024\u{10B39}0 a\u2024|www _tel\u2236+15551234567',
+    );
+  });
+
   it('is what the email applies to user values, after plainText', () => {
     expect(emailText(' www.evil\u200B.example\n', 100)).toBe('www\u2024evil\u2024example');
   });
