@@ -55,6 +55,13 @@ const logGroupTemplate = z.pipe(
   }),
 );
 
+/** Users often ask for a round figure (300, 1000): point at the value that meets it. */
+function nextLonger(n: number): string {
+  if (!Number.isFinite(n)) return '';
+  const longer = ALLOWED_RETENTION_DAYS.find((days) => days > n);
+  return longer === undefined ? '' : ` (the next longer one is ${longer})`;
+}
+
 /** A retention CloudWatch Logs accepts; absent or empty gives `fallback` (undefined: left for later). */
 const retentionValue = <T extends number | undefined>(fallback: T) => z.pipe(
   z.optional(z.union([z.string(), z.number()])),
@@ -65,7 +72,9 @@ const retentionValue = <T extends number | undefined>(fallback: T) => z.pipe(
       ctx.issues.push({
         code: 'custom',
         input: v,
-        message: `${String(v)} is not a retention CloudWatch Logs accepts; use one of ${ALLOWED_RETENTION_DAYS.join(', ')}`,
+        message:
+          `${String(v)} is not a retention CloudWatch Logs accepts; use one of ${ALLOWED_RETENTION_DAYS.join(', ')}` +
+          nextLonger(n),
       });
       return z.NEVER;
     }

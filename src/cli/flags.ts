@@ -16,6 +16,10 @@ const COMMON_OPTIONS = {
   'topic-arn': { type: 'string' },
   'log-group': { type: 'string' },
   'retention-days': { type: 'string' },
+  'min-retention-days': { type: 'string' },
+  'raise-retention': { type: 'boolean' },
+  'kms-key-arn': { type: 'string' },
+  'require-kms': { type: 'boolean' },
   'state-table': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -32,7 +36,7 @@ export const COMMAND_OPTIONS = {
     invoke: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
-  scan: { ...COMMON_OPTIONS, regions: { type: 'string' }, apply: { type: 'boolean' } },
+  scan: { ...COMMON_OPTIONS, regions: { type: 'string' }, apply: { type: 'boolean' }, 'no-delivery-check': { type: 'boolean' } },
   redrive: { ...COMMON_OPTIONS, 'queue-url': { type: 'string' }, stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
@@ -56,12 +60,17 @@ const FlagsSchema = z.object({
   quiet: z.boolean().default(false),
   'no-progress': z.boolean().default(false),
   apply: z.boolean().default(false),
+  'no-delivery-check': z.boolean().default(false),
   'dry-run': z.boolean().default(false),
   region: z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1').optional(),
   profile: z.string().min(1).max(128).optional(),
   'topic-arn': z.string().optional(),
   'log-group': z.string().optional(),
   'retention-days': z.string().optional(),
+  'min-retention-days': z.string().optional(),
+  'raise-retention': z.boolean().default(false),
+  'kms-key-arn': z.string().optional(),
+  'require-kms': z.boolean().default(false),
   'state-table': z.string().optional(),
 });
 export type Flags = z.infer<typeof FlagsSchema>;
@@ -83,6 +92,8 @@ const FLAG_FOR_VARIABLE: Record<string, string> = {
   CVPN_TOPIC_ARN: '--topic-arn',
   CVPN_LOG_GROUP: '--log-group',
   CVPN_RETENTION_DAYS: '--retention-days',
+  CVPN_MIN_RETENTION_DAYS: '--min-retention-days',
+  CVPN_KMS_KEY_ARN: '--kms-key-arn',
   CVPN_STATE_TABLE: '--state-table',
 };
 
@@ -93,6 +104,11 @@ export function settingsFromFlags(flags: Flags, env: Record<string, string | und
     ...(flags['topic-arn'] !== undefined ? { CVPN_TOPIC_ARN: flags['topic-arn'] } : {}),
     ...(flags['log-group'] !== undefined ? { CVPN_LOG_GROUP: flags['log-group'] } : {}),
     ...(flags['retention-days'] !== undefined ? { CVPN_RETENTION_DAYS: flags['retention-days'] } : {}),
+    ...(flags['min-retention-days'] !== undefined ? { CVPN_MIN_RETENTION_DAYS: flags['min-retention-days'] } : {}),
+    // Boolean flags can only switch a requirement on: a missing flag leaves the variable as it is.
+    ...(flags['raise-retention'] ? { CVPN_RAISE_RETENTION: 'true' } : {}),
+    ...(flags['kms-key-arn'] !== undefined ? { CVPN_KMS_KEY_ARN: flags['kms-key-arn'] } : {}),
+    ...(flags['require-kms'] ? { CVPN_REQUIRE_KMS: 'true' } : {}),
     ...(flags['state-table'] !== undefined ? { CVPN_STATE_TABLE: flags['state-table'] } : {}),
     ...(flags['dry-run'] ? { CVPN_MODE: 'notify-only' } : {}),
   };
@@ -101,8 +117,9 @@ export function settingsFromFlags(flags: Flags, env: Record<string, string | und
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     let message = error.message;
+    // Word-bounded so CVPN_RETENTION_DAYS does not also match inside CVPN_MIN_RETENTION_DAYS.
     for (const [variable, flag] of Object.entries(FLAG_FOR_VARIABLE)) {
-      message = message.replace(variable, `${variable} (${flag})`);
+      message = message.replace(new RegExp(`(?<![A-Z_])${variable}(?![A-Z_])`, 'g'), `${variable} (${flag})`);
     }
     throw new UsageError(message);
   }

@@ -100,3 +100,24 @@ export function table(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Wraps at spaces to `width` columns, continuation lines indented by `indent`; a word longer than
+ * the line (an ARN) stands whole on its own line rather than being cut where a copy would break it.
+ */
+export function wrapText(text: string, width = 80, indent = '  '): string {
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter((w) => w !== '')) {
+    const prefix = lines.length === 0 && line === '' ? lead : line === '' ? indent : `${line} `;
+    if (line.trim() !== '' && prefix.length + word.length > width) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = `${prefix}${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}

@@ -10,6 +10,11 @@ const COMMON = `Options every command takes:
                            CVPN_STATE_TABLE)
   --log-group <template>   Log group name template (overrides CVPN_LOG_GROUP)
   --retention-days <n>     Retention for log groups it creates (overrides CVPN_RETENTION_DAYS)
+  --min-retention-days <n> Retention every connection-log group must meet (default: the one
+                           above; overrides CVPN_MIN_RETENTION_DAYS)
+  --raise-retention        Raise a shorter retention to that requirement (never lowers one)
+  --kms-key-arn <arn>      Groups must be encrypted with this key (overrides CVPN_KMS_KEY_ARN)
+  --require-kms            Groups must be KMS-encrypted, with any key
   --json                   Machine-readable results only (one JSON object per line)
   --quiet                  Only the summary
   --no-progress            No progress line on the terminal (it never goes to a pipe or file)
@@ -56,11 +61,14 @@ Exit codes: 0 every event done, 1 an event failed, an alert was not sent or a re
 read, 2 usage error or unreadable file.`,
   scan: `Usage: cvpn-log-guard scan [--regions <list>|all] [--apply] [options]
 
-Lists every Client VPN endpoint with its connection logging, log group, retention and exemption,
-and catches logging that points at a deleted log group. Without --apply nothing changes.
+Lists every Client VPN endpoint with its connection logging, log group, retention (against the
+requirement), encryption key, whether records arrive, and exemption; catches logging that points
+at a deleted log group. Without --apply nothing changes.
 
   --regions <list>|all     Regions to scan (default: the home region); all = every enabled one
   --apply                  Fix the non-compliant endpoints (alerts go to the topic)
+  --no-delivery-check      Skip the log-stream reads: CloudWatch Logs allows 5 a second, so
+                           200 endpoints with a group each take 40 s; delivering shows as ?
 
 ${COMMON}
 

@@ -66,6 +66,8 @@ export interface RegionScan {
 
 export interface ScanOptions {
   apply: boolean;
+  /** false: no DescribeLogStreams reads (`delivering` is unknown); retention and keys are still judged. */
+  deliveryCheck?: boolean;
   onProgress?(progress: { region: string; pages: number; endpoints: number; remediated: number; failed: number }): void;
   /** Called as each remediation ends (alerts go out while the others still run). */
   onOutcome?(outcome: RemediationOutcome): Promise<void>;
@@ -245,7 +247,7 @@ export async function scanRegion(deps: CoreDeps, region: string, options: ScanOp
   const live = endpoints.filter((e) => !GONE_STATUSES.has(e.status));
   const needsAccount = options.apply || (deps.delivery !== undefined && live.some((e) => e.logging.enabled));
   const account = needsAccount ? (await deps.identity(region)).account : '';
-  const checks = await checkDelivery(deps, region, account, live, groups);
+  const checks = await checkDelivery(deps, region, account, live, groups, options.deliveryCheck ?? true);
   const findings = new Map<string, GroupFindings>();
   for (const row of rows) {
     const group = row.loggingEnabled && row.logGroup !== undefined ? groups.get(row.logGroup) : undefined;

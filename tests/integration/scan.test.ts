@@ -48,12 +48,15 @@ describe('cvpn-log-guard scan', () => {
     const ids = seed('eu-west-1');
     const r = await cli(['scan']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/region\s+endpoint\s+status\s+logging\s+log group\s+exists\s+retention\s+exempt\s+result/);
-    expect(r.out).toMatch(new RegExp(`${ids.on}\\s+available\\s+on\\s+kept-group\\s+yes\\s+731\\s+-\\s+ok`));
-    expect(r.out).toMatch(new RegExp(`${ids.drift}\\s+available\\s+on\\s+/aws/clientvpn/gone\\s+NO\\s+-\\s+-\\s+NON-COMPLIANT`));
-    expect(r.out).toMatch(new RegExp(`${ids.exempt}\\s+available\\s+OFF.*yes: lab \\(until 2099-12-31\\)\\s+ok`));
-    expect(r.out).toMatch(new RegExp(`NON-COMPLIANT ${ids.off} \\(eu-west-1\\): connection logging is off`));
-    expect(r.out).toMatch(new RegExp(`NON-COMPLIANT ${ids.drift} \\(eu-west-1\\): logging points at log group /aws/clientvpn/gone, which no longer exists`));
+    // One table per region; the header fits 80 columns.
+    expect(r.out).toMatch(/^eu-west-1\nendpoint\s+logs\s+retention\s+key\s+delivers\s+result$/m);
+    expect(r.out).toMatch(new RegExp(`^${ids.on}\\s+on\\s+731 d\\s+none\\s+yes\\s+ok\\n  kept-group$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^${ids.drift}\\s+on\\s+-\\s+-\\s+-\\s+NO\\n  /aws/clientvpn/gone \\(MISSING\\)$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^${ids.exempt}\\s+OFF\\s+-\\s+-\\s+-\\s+ok\\n  exempt: lab \\(until 2099-12-31\\)$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^${ids.deleted}\\s+OFF.*ok\\n  deleted$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`NON-COMPLIANT ${ids.off} \\(eu-west-1\\)\\n  connection logging is off`));
+    expect(r.out).toMatch(new RegExp(`NON-COMPLIANT ${ids.drift} \\(eu-west-1\\)\\n  logging points at log group /aws/clientvpn/gone, which no longer exists`));
+    for (const line of r.out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(r.out).toMatch(/5 endpoints in 1 region: 3 compliant, 2 non-compliant; run with --apply to fix/);
     expect(writes()).toHaveLength(0);
   });
@@ -122,6 +125,79 @@ describe('cvpn-log-guard scan', () => {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+});
+
+describe('cvpn-log-guard scan: the log group requirements from flags', () => {
+  it('--min-retention-days judges retention; only --raise-retention with --apply raises it, never lowers', async () => {
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/fortnight', { retentionInDays: 14 });
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/years', { retentionInDays: 731 });
+    const short = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/fortnight' } });
+    const long = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/years' } });
+
+    const lenient = await cli(['scan', '--min-retention-days', '14']);
+    expect(lenient.code, lenient.out).toBe(0);
+
+    const strict = await cli(['scan', '--min-retention-days', '30']);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(new RegExp(`^${short}\\s+on\\s+14 d <30\\s+none\\s+\\S+\\s+NO$`, 'm'));
+    expect(strict.out).toMatch(new RegExp(`^${long}\\s+on\\s+731 d\\s+`, 'm'));
+
+    const reported = await cli(['scan', '--apply', '--min-retention-days', '30']);
+    expect(reported.code).toBe(1);
+    expect(standin.callsTo('PutRetentionPolicy')).toHaveLength(0);
+    expect(standin.published(topicArn).map((m) => m.attributes.outcome?.stringValue)).toEqual(['retention-short']);
+
+    const raised = await cli(['scan', '--apply', '--min-retention-days', '30', '--raise-retention']);
+    expect(raised.code, raised.out).toBe(0);
+    expect(standin.callsTo('PutRetentionPolicy').map((c) => c.params)).toEqual([{ logGroupName: '/aws/clientvpn/fortnight', retentionInDays: 30 }]);
+    expect(standin.getLogGroup('eu-west-1', '/aws/clientvpn/fortnight')?.retentionInDays).toBe(30);
+    expect(standin.getLogGroup('eu-west-1', '/aws/clientvpn/years')?.retentionInDays).toBe(731);
+    expect(raised.out).toMatch(new RegExp(`^${short}\\s+.*raised$`, 'm'));
+  });
+
+  it('--kms-key-arn and --require-kms judge the group key', async () => {
+    const key = standin.addKmsKey('eu-west-1');
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/plain', { retentionInDays: 365 });
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/sealed', { kmsKeyId: key, retentionInDays: 365 });
+    const plain = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/plain' } });
+    const sealed = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/sealed' } });
+
+    expect((await cli(['scan'])).code).toBe(0);
+    const anyKey = await cli(['scan', '--require-kms']);
+    expect(anyKey.code).toBe(1);
+    expect(anyKey.out).toMatch(new RegExp(`^${plain}\\s+on\\s+365 d\\s+NONE\\s`, 'm'));
+    expect(anyKey.out).toMatch(new RegExp(`^${sealed}\\s+on\\s+365 d\\s+ok\\s`, 'm'));
+
+    const other = standin.addKmsKey('eu-west-1');
+    const named = await cli(['scan', '--json', '--kms-key-arn', other]);
+    const rows = named.stdout.map((l) => JSON.parse(l) as { endpointId: string; keyStatus: string; kmsKeyId?: string });
+    expect(rows.find((r) => r.endpointId === sealed)).toMatchObject({ keyStatus: 'other-key', kmsKeyId: key });
+    expect(rows.find((r) => r.endpointId === plain)).toMatchObject({ keyStatus: 'unencrypted' });
+  });
+
+  it('--no-delivery-check makes no stream read and says delivery is unknown', async () => {
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/g');
+    // A group that never expires meets every requirement.
+    const id = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/g' } });
+    const r = await cli(['scan', '--no-delivery-check']);
+    expect(r.code).toBe(0);
+    expect(standin.callsTo('DescribeLogStreams')).toHaveLength(0);
+    expect(r.out).toMatch(new RegExp(`^${id}\\s+on\\s+never\\s+none\\s+\\?\\s+ok$`, 'm'));
+    const json = await cli(['scan', '--json', '--no-delivery-check']);
+    expect(JSON.parse(json.stdout[0] ?? '{}')).toMatchObject({ delivering: 'unknown', delivery: { reason: expect.stringMatching(/turned off/) } });
+  });
+
+  it.each([
+    [['scan', '--min-retention-days', '300'], /CVPN_MIN_RETENTION_DAYS \(--min-retention-days\): 300 is not a retention CloudWatch Logs accepts.*\(the next longer one is 365\)/],
+    [['scan', '--min-retention-days', '731'], /CVPN_RETENTION_DAYS \(--retention-days\) \(365\) is below CVPN_MIN_RETENTION_DAYS \(--min-retention-days\) \(731\)/],
+    [['scan', '--kms-key-arn', 'my-key'], /CVPN_KMS_KEY_ARN \(--kms-key-arn\)/],
+    [['replay', '--file', 'x', '--min-retention-days', 'a year'], /--min-retention-days\): a year is not a retention/],
+  ])('usage error %j exits 2 before any AWS call', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(standin.calls).toHaveLength(0);
   });
 });
 

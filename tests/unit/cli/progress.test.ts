@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLine, Progress, table } from '../../../src/cli/progress';
+import { fitLine, Progress, table, wrapText } from '../../../src/cli/progress';
 
 describe('fitLine', () => {
   it('keeps a line that fits, leaving the last column free', () => {
@@ -81,5 +81,23 @@ describe('Progress', () => {
 describe('table', () => {
   it('aligns columns', () => {
     expect(table(['a', 'bb'], [['xxx', 'y'], ['z', 'wwww']])).toBe('a    bb\n---  ----\nxxx  y\nz    wwww');
+  });
+});
+
+describe('wrapText', () => {
+  const arn = 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@example.com';
+
+  it('wraps at spaces with a hanging indent, keeping the first line\'s own indent', () => {
+    const text = `  ${'word '.repeat(30).trim()}`;
+    const lines = wrapText(text, 40, '    ').split('\n');
+    expect(lines[0]?.startsWith('  word')).toBe(true);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    for (const line of lines.slice(1)) expect(line.startsWith('    word')).toBe(true);
+    expect(lines.join(' ').replace(/\s+/g, ' ').trim()).toBe('word '.repeat(30).trim());
+  });
+
+  it('puts a token longer than the line whole on its own line', () => {
+    const lines = wrapText(`caller ${arn} did it`, 80).split('\n');
+    expect(lines).toEqual(['caller', `  ${arn}`, '  did it']);
   });
 });
