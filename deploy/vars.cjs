@@ -171,6 +171,12 @@ const booleanParam = async (resolveVariable, name) => {
 const raiseRetention = async ({ resolveVariable }) => booleanParam(resolveVariable, 'raiseRetention');
 const requireKms = async ({ resolveVariable }) => booleanParam(resolveVariable, 'requireKms');
 
+const stateTable = async ({ resolveVariable }) => {
+  const value = (await param(resolveVariable, 'stateTable')).toLowerCase();
+  if (value !== 'on' && value !== 'off') fail(`stage parameter "stateTable" must be on or off, got "${value}"`);
+  return value;
+};
+
 const mode = async ({ resolveVariable }) => {
   const value = await param(resolveVariable, 'mode');
   if (!MODES.has(value)) fail(`stage parameter "mode" must be "remediate" or "notify-only", got "${value}"`);
@@ -278,6 +284,7 @@ module.exports = {
   retentionDays,
   minRetentionDays,
   raiseRetention,
+  stateTable,
   requireKms,
   mode,
   exemptTag,

@@ -68,6 +68,8 @@ package every-parameter \
   --param logGroup=/org/{region}/vpn/{endpointId} \
   --param retentionDays=90 \
   --param mode=notify-only \
+  --param raiseRetention=true \
+  --param stateTable=off \
   --param retryAttempts=0 \
   --param maxEventAgeSeconds=3600 \
   --param 'sweepSchedule=cron(0 * * * ? *)'

@@ -176,6 +176,16 @@ describe('cvpn-log-guard scan: the log group requirements from flags', () => {
     expect(rows.find((r) => r.endpointId === plain)).toMatchObject({ keyStatus: 'unencrypted' });
   });
 
+  it('shows when the endpoint\'s stream last received records', async () => {
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/busy', { retentionInDays: 365 });
+    const id = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/busy' } });
+    expect(standin.simulateConnection('eu-west-1', id, new Date('2026-12-03T09:41:27Z'))).toBe(true);
+    const r = await cli(['scan']);
+    expect(r.out).toMatch(new RegExp(`^${id}\\s+on\\s+365 d\\s+none\\s+yes\\s+ok\\n  /aws/clientvpn/busy · last records 2026-12-03 09:41 UTC$`, 'm'));
+    const json = await cli(['scan', '--json']);
+    expect(JSON.parse(json.stdout[0] ?? '{}')).toMatchObject({ delivering: 'yes', lastIngestionTime: '2026-12-03T09:41:27.000Z' });
+  });
+
   it('--no-delivery-check makes no stream read and says delivery is unknown', async () => {
     standin.addLogGroup('eu-west-1', '/aws/clientvpn/g');
     // A group that never expires meets every requirement.

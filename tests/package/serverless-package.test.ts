@@ -63,6 +63,7 @@ const EVERY_PARAMETER = [
   '--param', 'minRetentionDays=365',
   '--param', 'raiseRetention=true',
   '--param', 'requireKms=true',
+  '--param', 'stateTable=off',
 ];
 
 let standard: PackagedService;
@@ -328,7 +329,7 @@ describe('function', () => {
         CVPN_KMS_KEY_ARN: '',
         CVPN_MODE: 'remediate',
         CVPN_EXEMPT_TAG: 'cvpn-log-guard:exempt',
-        CVPN_STATE_TABLE: { Ref: 'StateTable' },
+        CVPN_STATE_TABLE: { 'Fn::If': ['HasStateTable', { Ref: 'StateTable' }, { Ref: 'AWS::NoValue' }] },
         POWERTOOLS_SERVICE_NAME: 'cvpn-log-guard',
         POWERTOOLS_METRICS_NAMESPACE: 'CvpnLogGuard',
       },
@@ -675,7 +676,7 @@ describe('template hygiene', () => {
       for (const ref of refs) expect(parameters[ref], `${name} -> ${ref}`).toBeDefined();
     }
     expect(Object.keys(parameters).sort()).toEqual(
-      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'PublisherArns', 'RaiseRetention', 'SubscriberArns', 'TopicKmsKeyArn'],
+      ['AlertEmail', 'ArchiveRetentionDays', 'LogGroupKmsKeyArn', 'PublisherArns', 'RaiseRetention', 'StateTableMode', 'SubscriberArns', 'TopicKmsKeyArn'],
     );
     // The parameters' own patterns accept what deploy/vars.cjs let through.
     for (const template of [standard.template, everything.template]) {
@@ -850,12 +851,11 @@ describe('log group requirements and delivery (IAM)', () => {
 
   it('raises retention on untagged groups under the prefix only when raiseRetention is true', () => {
     const policy = standard.template.Resources.RaiseRetentionPolicy;
-    const raw = (policy?.Properties?.PolicyDocument as { Statement: unknown[] }).Statement;
+    // On the resource, not a Fn::If inside it: IAM refuses a policy whose statement list is empty.
+    expect(policy?.Condition).toBe('HasRaiseRetention');
+    const raw = (policy?.Properties?.PolicyDocument as { Statement: IamStatement[] }).Statement;
     expect(raw).toHaveLength(1);
-    const [branch] = raw as [{ 'Fn::If': [string, IamStatement, unknown] }];
-    expect(branch['Fn::If'][0]).toBe('HasRaiseRetention');
-    expect(branch['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
-    const raise = branch['Fn::If'][1];
+    const [raise] = raw as [IamStatement];
     expect(actionsOf(raise)).toEqual(['logs:PutRetentionPolicy']);
     expect(raise.Condition).toBeUndefined();
     expect(resourcesOf(raise).map(resourceText)).toEqual([
@@ -864,6 +864,17 @@ describe('log group requirements and delivery (IAM)', () => {
     ]);
     expect(resolveConditions(standard.template).HasRaiseRetention).toBe(false);
     expect(resolveConditions(everything.template).HasRaiseRetention).toBe(true);
+  });
+
+  it('never leaves an IAM policy resource with an empty statement list', () => {
+    for (const template of [standard.template, everything.template]) {
+      for (const [name, policy] of resourcesOfType(template, 'AWS::IAM::Policy')) {
+        const raw = (policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement;
+        // A statement-level Fn::If with AWS::NoValue could leave nothing when its condition is false.
+        const unconditional = raw.filter((st) => !(typeof st === 'object' && st !== null && 'Fn::If' in st));
+        expect(unconditional.length, `${name} has no statement that is always there`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('passes the requirement settings to both functions', () => {
@@ -1072,7 +1083,26 @@ describe('state table', () => {
   it('is named to the function by reference in CVPN_STATE_TABLE', () => {
     const fn = standard.template.Resources[FUNCTION];
     const env = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    expect(env?.CVPN_STATE_TABLE).toEqual({ Ref: 'StateTable' });
+    expect(env?.CVPN_STATE_TABLE).toEqual({ 'Fn::If': ['HasStateTable', { Ref: 'StateTable' }, { Ref: 'AWS::NoValue' }] });
+  });
+
+  it('is left out, with its IAM, by stateTable: off (the function then keeps state in process)', () => {
+    expect(resolveConditions(standard.template).HasStateTable).toBe(true);
+    expect(resolveConditions(everything.template).HasStateTable).toBe(false);
+    for (const template of [standard.template, everything.template]) {
+      expect(template.Resources.StateTable?.Condition).toBe('HasStateTable');
+      const dynamoPolicies = resourcesOfType(template, 'AWS::IAM::Policy').filter(([, p]) =>
+        JSON.stringify(p.Properties?.PolicyDocument).includes('dynamodb'),
+      );
+      expect(dynamoPolicies.map(([name, p]) => [name, p.Condition])).toEqual([['StateTablePolicy', 'HasStateTable']]);
+      // Nothing else may name the table: a Ref to a resource whose condition is false fails the deployment.
+      const refs = Object.entries(template.Resources).filter(
+        ([name, r]) => name !== 'StateTablePolicy' && name !== 'StateTable' && JSON.stringify(r).includes('"StateTable"'),
+      );
+      for (const [name, r] of refs) {
+        expect(JSON.stringify(r), name).toContain('{"Fn::If":["HasStateTable",{"Ref":"StateTable"},{"Ref":"AWS::NoValue"}]}');
+      }
+    }
   });
 
   it('grants only item-level actions, on the table only, and its key only through DynamoDB', () => {
