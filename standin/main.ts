@@ -147,14 +147,17 @@ async function main(): Promise<void> {
   const region = firstRegion ?? 'us-east-1';
   console.log(`AWS stand-in listening on ${standin.url} (account ${standin.accountId})`);
   if (lines.length > 0) console.log(`Seeded${seed === DEMO_SEED ? ` (demo: the endpoint of ${EXAMPLE_EVENT})` : ''}:\n${lines.join('\n')}`);
-  // Pasted into another shell as they are: every line a complete command.
+  // Pasted into another shell as they are: every line a complete command. CVPN_STATE_TABLE is
+  // set empty (in-process state): the stand-in has no DynamoDB, and `invoke local` can resolve
+  // neither the template's reference to the table nor the Fn::If around it.
   console.log(`\nPaste into the shell that runs the function or the CLI:\n
 export AWS_ENDPOINT_URL=${standin.url}
 export AWS_ACCESS_KEY_ID=test
 export AWS_SECRET_ACCESS_KEY=test
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-export AWS_REGION=${region}${firstTopic ? `\nexport CVPN_TOPIC_ARN=${firstTopic}` : ''}`);
+export AWS_REGION=${region}${firstTopic ? `\nexport CVPN_TOPIC_ARN=${firstTopic}` : ''}
+export CVPN_STATE_TABLE=`);
   if (seed === DEMO_SEED) {
     console.log(`\nThen: npx serverless invoke local -f remediate --path ${EXAMPLE_EVENT} --region ${region}`);
   }

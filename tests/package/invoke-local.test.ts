@@ -110,3 +110,42 @@ describe('serverless invoke local -f remediate against the stand-in', () => {
     expect(standin.published(topicArn)).toHaveLength(3);
   }, 120_000);
 });
+
+describe('README "Running the function locally", word for word', () => {
+  it('the stand-in prints the shell to paste and the command to run; both work as printed', async () => {
+    const { spawn } = await import('node:child_process');
+    const server = spawn('npx', ['tsx', 'standin/main.ts'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    try {
+      let printed = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the stand-in printed no command:\n${printed}`)), 60_000);
+        server.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk.toString();
+          if (/^Then: .*$/m.test(printed)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        server.once('exit', (code) => reject(new Error(`the stand-in exited (${String(code)}):\n${printed}`)));
+      });
+      // Only what it printed: `export NAME=value` lines and the command after "Then:".
+      const pasted = Object.fromEntries([...printed.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+      expect(Object.keys(pasted)).toEqual(expect.arrayContaining(['AWS_ENDPOINT_URL', 'AWS_REGION', 'CVPN_TOPIC_ARN', 'CVPN_STATE_TABLE']));
+      const command = /^Then: (.*)$/m.exec(printed)?.[1]?.trim().split(/\s+/) ?? [];
+      expect(command.slice(0, 4)).toEqual(['npx', 'serverless', 'invoke', 'local']);
+      const run = () =>
+        new Promise<string>((resolve) => {
+          execFile(command[0] ?? 'npx', command.slice(1), { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...pasted } }, (_e, stdout, stderr) =>
+            resolve(`${stdout}${stderr}`),
+          );
+        });
+      const first = await run();
+      expect(first).toContain('"action": "remediated"');
+      expect(first).toMatch(/"messageId": "[0-9a-f-]{36}"/);
+      expect(first).not.toMatch(/Error:|Warning/);
+      expect(await run()).toContain('"action": "already-compliant"');
+    } finally {
+      server.kill('SIGTERM');
+    }
+  }, 240_000);
+});
