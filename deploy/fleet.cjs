@@ -144,6 +144,10 @@ function centralResources(c) {
               // The member role, in any account, but only in accounts of this organization
               // (aws:ResourceOrgID: the organization of the account that owns the role). The
               // member role's own trust policy is the other half: it trusts this role only.
+              // Unverified: that STS puts aws:ResourceOrgID in the AssumeRole request context (the
+              // IAM User Guide lists it among the global keys; its list of actions without it was
+              // not checked). If it did not, StringEquals on an absent key denies: every
+              // AssumeRole would fail closed, with a failed alert naming the account and role.
               {
                 Sid: 'AssumeMemberRoles',
                 Effect: 'Allow',
