@@ -114,7 +114,7 @@ describe('fleet=off (the default)', () => {
 describe('fleet=central', () => {
   /** A resource as compared across the two variants: code location and function settings aside. */
   const comparable = (r: CfnResource): unknown => {
-    const { Code: _code, Environment: _env, ...rest } = (r.Properties ?? {}) as Record<string, unknown>;
+    const { Code: _code, Environment: _env, ...rest } = r.Properties ?? {};
     return { ...r, Properties: rest };
   };
 
