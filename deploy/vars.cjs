@@ -39,7 +39,28 @@ const OVERRIDABLE_ENV = [
   'CVPN_MODE',
   'CVPN_EXEMPT_TAG',
   'CVPN_STATE_TABLE',
+  'CVPN_FLEET',
+  'CVPN_ORGANIZATION_ID',
+  'CVPN_MEMBER_ROLE_NAME',
+  'CVPN_ACCOUNTS',
 ];
+
+// Organization-wide mode (fleet: central). Mirrors src/domain/settings.ts FLEET_MODES and the
+// patterns in src/domain/patterns.ts (checked by tests/package/vars-vs-config.test.ts).
+const FLEET_MODES = new Set(['off', 'central']);
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+// StackSets DeploymentTargets.OrganizationalUnitIds: OU IDs, or the root ID (every account).
+const OU_ID = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
+const CALL_AS = new Set(['SELF', 'DELEGATED_ADMIN']);
+// Role ARNs only: the member role's trust matches them against aws:PrincipalArn, which for a
+// role session is the role's ARN (a session ARN or a user would never match).
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/;
+// Lambda allows 4 KB for all of a function's environment variables together; the other
+// settings take well under 1 KB, so a hand-kept account list gets the rest (about 230 accounts).
+const MAX_ACCOUNTS_CHARS = 3000;
 
 class ParamError extends Error {}
 
@@ -271,6 +292,71 @@ const principalArnList = (name) => async ({ resolveVariable }) => {
 const subscriberArns = principalArnList('subscriberArns');
 const publisherArns = principalArnList('publisherArns');
 
+const fleet = async ({ resolveVariable }) => {
+  const value = await param(resolveVariable, 'fleet');
+  if (!FLEET_MODES.has(value)) fail(`stage parameter "fleet" must be "off" or "central", got "${value}"`);
+  return value;
+};
+
+/** Comma-separated values, trimmed and deduplicated in order; '' is none. */
+const commaList = (raw) =>
+  raw === '' ? [] : [...new Set(raw.split(',').map((item) => item.trim()))];
+
+const listParam = async (resolveVariable, name, pattern, what) => {
+  const items = commaList(await param(resolveVariable, name));
+  const bad = items.filter((item) => !pattern.test(item));
+  if (bad.length > 0) {
+    fail(`stage parameter "${name}" must be ${what}, got ${bad.map((item) => `"${item}"`).join(', ')}`);
+  }
+  return items;
+};
+
+/**
+ * Every organization-wide parameter, checked. The values are checked in both modes (a typo
+ * should not wait for the day central mode is switched on); the ones central mode cannot do
+ * without are required only there.
+ */
+const fleetSettings = async ({ resolveVariable }) => {
+  const mode = await fleet({ resolveVariable });
+  const organizationId = await param(resolveVariable, 'organizationId');
+  if (organizationId !== '' && !ORGANIZATION_ID.test(organizationId)) {
+    fail(`stage parameter "organizationId" must be an organization ID (o- and 10-32 lowercase letters or digits), got "${organizationId}"`);
+  }
+  const targetOuIds = await listParam(
+    resolveVariable, 'targetOuIds', OU_ID,
+    'comma-separated organizational unit IDs (ou-xxxx-xxxxxxxx) or the root ID (r-xxxx)'
+  );
+  const regions = await listParam(resolveVariable, 'regions', REGION, 'comma-separated region names (eu-west-1,us-east-1)');
+  const callAs = await param(resolveVariable, 'callAs');
+  if (!CALL_AS.has(callAs)) fail(`stage parameter "callAs" must be "SELF" or "DELEGATED_ADMIN", got "${callAs}"`);
+  const memberRoleName = await param(resolveVariable, 'memberRoleName');
+  if (!ROLE_NAME.test(memberRoleName)) {
+    fail(`stage parameter "memberRoleName" must be an IAM role name without a path (1-64 of A-Z a-z 0-9 + = , . @ _ -), got "${memberRoleName}"`);
+  }
+  const operatorRoleArns = await listParam(
+    resolveVariable, 'operatorRoleArns', ROLE_ARN,
+    'empty or comma-separated IAM role ARNs (arn:<partition>:iam::<account>:role/<name>)'
+  );
+  const accounts = await listParam(resolveVariable, 'accounts', ACCOUNT_ID, 'empty or comma-separated 12-digit account IDs');
+  if (accounts.join(',').length > MAX_ACCOUNTS_CHARS) {
+    fail(
+      `stage parameter "accounts" lists ${accounts.length} accounts, more than fit in the function's ` +
+        "environment (Lambda's 4 KB); leave it empty and let the function list them from Organizations"
+    );
+  }
+  if (mode === 'central') {
+    const missing = [
+      ['organizationId', organizationId === ''],
+      ['targetOuIds', targetOuIds.length === 0],
+      ['regions', regions.length === 0],
+    ].filter(([, absent]) => absent).map(([name]) => `"${name}"`);
+    if (missing.length > 0) {
+      fail(`fleet=central needs the stage parameter(s) ${missing.join(', ')} (see README, "Organization-wide (central mode): deploying")`);
+    }
+  }
+  return { mode, organizationId, targetOuIds, regions, callAs, memberRoleName, operatorRoleArns, accounts };
+};
+
 // The archive resource only exists when the parameter is set; this keeps its property valid.
 const archiveRetentionDaysNumber = async (ctx) => Number((await archiveRetentionDays(ctx)) || '1');
 
@@ -296,8 +382,13 @@ module.exports = {
   maxEventAgeSeconds,
   retryAttempts,
   envOverrideGuard,
+  fleet,
+  fleetSettings,
   // Not meant as variables; exported for the tests, which check them against the one settings
   // schema (src/app/config.ts) so the two can never drift apart.
   parseLogGroupTemplate,
-  constants: { PLACEHOLDERS, RETENTION_DAYS, MODES, KMS_KEY_ARN, OVERRIDABLE_ENV },
+  constants: {
+    PLACEHOLDERS, RETENTION_DAYS, MODES, KMS_KEY_ARN, OVERRIDABLE_ENV,
+    FLEET_MODES, ORGANIZATION_ID, ROLE_NAME, ACCOUNT_ID, REGION, OU_ID, CALL_AS, ROLE_ARN,
+  },
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packages the stack offline with the default stage parameters, with every optional parameter
-# set, and with the two mixed subscription cases, then runs cfn-lint on the generated
-# CloudFormation templates. Fails if cfn-lint reports anything (errors, warnings, or any
+# set, with the two mixed subscription cases, and as the organization-wide central stack
+# (fleet=central), then runs cfn-lint on the generated CloudFormation templates and on the member
+# template (deploy/member-template.json). Fails if cfn-lint reports anything (errors, warnings, or any
 # informational finding it is asked for). Installs cfn-lint when it is not on PATH (CI);
 # called by .ci/run.
 set -euo pipefail
@@ -75,6 +76,17 @@ package every-parameter \
   --param 'sweepSchedule=cron(0 * * * ? *)'
 package email-only --param alertEmail=ops@example.com
 package subscribers-only --param subscriberArns="$SUBSCRIBERS"
+# The central stack of the organization-wide mode: central bus, member StackSet, fleet IAM; with
+# the archive on, so the central bus's archive is linted too.
+package fleet-central \
+  --param fleet=central \
+  --param organizationId=o-a1b2c3d4e5 \
+  --param targetOuIds=ou-ab12-cdefgh34,r-ab12 \
+  --param regions=eu-west-1,us-east-1 \
+  --param callAs=DELEGATED_ADMIN \
+  --param operatorRoleArns=arn:aws:iam::123456789012:role/secops-operator \
+  --param accounts=111111111111,222222222222 \
+  --param archiveRetentionDays=30
 # The flat member template a StackSet rolls out to an organization's accounts (as shipped).
 templates+=(deploy/member-template.json)
 

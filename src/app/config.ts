@@ -1,12 +1,22 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../domain/errors';
-import { KMS_KEY_ARN_PATTERN, LOG_GROUP_CHARS, REGION_PATTERN, TOPIC_ARN_PATTERN } from '../domain/patterns';
+import {
+  ACCOUNT_ID_PATTERN,
+  KMS_KEY_ARN_PATTERN,
+  LOG_GROUP_CHARS,
+  ORGANIZATION_ID_PATTERN,
+  REGION_PATTERN,
+  ROLE_NAME_PATTERN,
+  TOPIC_ARN_PATTERN,
+} from '../domain/patterns';
 import {
   ALLOWED_RETENTION_DAYS,
   DEFAULT_EXEMPT_TAG,
   DEFAULT_LOG_GROUP_TEMPLATE,
+  DEFAULT_MEMBER_ROLE_NAME,
   DEFAULT_MODIFY_BUCKET,
   DEFAULT_RETENTION_DAYS,
+  FLEET_MODES,
   LOG_GROUP_PLACEHOLDERS,
   MODES,
   type Settings,
@@ -97,6 +107,25 @@ const flag = z.pipe(
   }),
 );
 
+/** Comma-separated 12-digit account IDs (spaces allowed around them); empty or absent is none. */
+const accountList = z.pipe(
+  optionalText,
+  z.transform((v: string | undefined, ctx): string[] | undefined => {
+    if (v === undefined) return undefined;
+    const ids = v.split(',').map((id) => id.trim());
+    const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
+    if (bad.length > 0) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        message: `must be comma-separated 12-digit account IDs; not one: ${bad.map((id) => `"${id}"`).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(ids)];
+  }),
+);
+
 /** The settings every driver shares, whatever their source (environment, CLI flags). */
 export const SettingsSchema = z.object({
   CVPN_TOPIC_ARN: z.pipe(
@@ -131,6 +160,20 @@ export const SettingsSchema = z.object({
     optionalText,
     z._default(z.string().check(z.maxLength(128, 'a tag key has at most 128 characters')), DEFAULT_EXEMPT_TAG),
   ),
+  // Organization-wide mode. Parsed and checked here; what central mode does with them is the runtime's.
+  CVPN_FLEET: z.pipe(optionalText, z._default(z.enum(FLEET_MODES, { error: `must be one of: ${FLEET_MODES.join(', ')}` }), 'off')),
+  CVPN_ORGANIZATION_ID: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.regex(ORGANIZATION_ID_PATTERN, 'must be an organization ID (o- and 10-32 lowercase letters or digits)'))),
+  ),
+  CVPN_MEMBER_ROLE_NAME: z.pipe(
+    optionalText,
+    z._default(
+      z.string().check(z.regex(ROLE_NAME_PATTERN, 'must be an IAM role name without a path (1-64 of A-Z a-z 0-9 + = , . @ _ -)')),
+      DEFAULT_MEMBER_ROLE_NAME,
+    ),
+  ),
+  CVPN_ACCOUNTS: accountList,
 });
 
 /** Parses settings from an environment-like record; throws {@link ConfigError} naming every bad variable. */
@@ -161,6 +204,10 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     exemptTagKey: s.CVPN_EXEMPT_TAG,
     modifyBucket: parseBucket(s.CVPN_MODIFY_BUCKET),
     stateTable: s.CVPN_STATE_TABLE,
+    fleet: s.CVPN_FLEET,
+    organizationId: s.CVPN_ORGANIZATION_ID,
+    memberRoleName: s.CVPN_MEMBER_ROLE_NAME,
+    accounts: s.CVPN_ACCOUNTS,
   };
 }
 

@@ -12,6 +12,10 @@ export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 /** `cvpn-endpoint-` and 17 hex digits. */
 export const ENDPOINT_ID_PATTERN = /^cvpn-endpoint-[0-9a-f]{17}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** An AWS Organizations organization ID (Organizations API Reference, Organization.Id). */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+/** An IAM role name without a path: 1-64 of letters, digits and + = , . @ _ - (IAM API Reference, CreateRole). */
+export const ROLE_NAME_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 /** CloudWatch Logs: 1-512 characters of `[.\-_/#A-Za-z0-9]`. */
 export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 /** Characters CloudWatch Logs allows in a log group name (length checked separately). */

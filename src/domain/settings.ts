@@ -18,6 +18,11 @@ export const DEFAULT_RETENTION_DAYS = 365;
 export const MODES = ['remediate', 'notify-only'] as const;
 export type Mode = (typeof MODES)[number];
 export const LOG_GROUP_PLACEHOLDERS = ['endpointId', 'region', 'accountId'] as const;
+/** off: one account and region (the default); central: the organization-wide central stack. */
+export const FLEET_MODES = ['off', 'central'] as const;
+export type FleetMode = (typeof FLEET_MODES)[number];
+/** The role the central function assumes in each member account (deploy/member-template.json). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'cvpn-log-guard-member';
 
 /** EC2's documented token bucket for mutating API calls, per account and region. */
 export const DEFAULT_MODIFY_BUCKET = { capacity: 50, refillPerSecond: 5 } as const;
@@ -46,6 +51,14 @@ export interface Settings {
   modifyBucket?: { capacity: number; refillPerSecond: number };
   /** DynamoDB table for state shared across processes (leases, idempotency, alert outbox, fix history). */
   stateTable?: string;
+  /** CVPN_FLEET: `off` guards this account only; `central` is the organization-wide central stack. */
+  fleet: FleetMode;
+  /** CVPN_ORGANIZATION_ID, where known (o-...). */
+  organizationId?: string;
+  /** CVPN_MEMBER_ROLE_NAME: the role assumed in each member account. */
+  memberRoleName: string;
+  /** CVPN_ACCOUNTS: member accounts listed by hand, for installations without Organizations access. */
+  accounts?: string[];
 }
 
 /** The literal part of the log group template before its first placeholder (what IAM is scoped to). */

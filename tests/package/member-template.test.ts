@@ -4,16 +4,17 @@
  * home region and in any other, checked as CloudFormation would resolve it.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import {
+  created as createdIn,
+  instanceParameters,
+  MEMBER_TEMPLATE_FILE as FILE,
+  memberTemplate,
+  type Instance,
+} from '../helpers/member-template';
 
-const FILE = path.join(import.meta.dirname, '..', '..', 'deploy', 'member-template.json');
-const template = JSON.parse(readFileSync(FILE, 'utf8')) as {
-  Parameters: Record<string, { Default?: string }>;
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, any> }>;
-};
+const template = memberTemplate();
 
 const CENTRAL = '111111111111';
 const MEMBER = '222222222222';
@@ -21,75 +22,18 @@ const FUNCTION_ROLE = `arn:aws:iam::${CENTRAL}:role/cvpn-log-guard-prod-eu-west-
 const OPERATOR = `arn:aws:iam::${CENTRAL}:role/secops`;
 const BUS = `arn:aws:events:eu-west-1:${CENTRAL}:event-bus/cvpn-log-guard-prod`;
 
-interface Instance {
-  region: string;
-  parameters: Record<string, string | string[]>;
-}
-
-function instance(region: string, overrides: Record<string, string | string[]> = {}): Instance {
-  const parameters: Record<string, string | string[]> = {
+function instance(region: string, overrides: Record<string, string> = {}): Instance {
+  const parameters = instanceParameters(template, {
     CentralAccountId: CENTRAL,
     CentralEventBusArn: BUS,
     CentralFunctionRoleArn: FUNCTION_ROLE,
     HomeRegion: 'eu-west-1',
-    MemberRoleName: template.Parameters.MemberRoleName?.Default ?? '',
-    OperatorRoleArns: [''],
-    LogGroupPrefix: template.Parameters.LogGroupPrefix?.Default ?? '',
-    ForwardingRuleName: template.Parameters.ForwardingRuleName?.Default ?? '',
     ...overrides,
-  };
-  return { region, parameters };
+  });
+  return { account: MEMBER, region, parameters };
 }
 
-/** Resolves the intrinsic functions this template uses, for one stack instance. */
-function resolve(value: unknown, at: Instance): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolve(v, at));
-  if (typeof value !== 'object' || value === null) return value;
-  const [key, arg] = Object.entries(value)[0] ?? [];
-  const ref = (name: string): string | string[] => {
-    const pseudo: Record<string, string> = { 'AWS::Region': at.region, 'AWS::AccountId': MEMBER, 'AWS::Partition': 'aws' };
-    const v = pseudo[name] ?? at.parameters[name];
-    if (v === undefined) throw new Error(`unresolved Ref ${name}`);
-    return v;
-  };
-  switch (key) {
-    case 'Ref':
-      return ref(String(arg));
-    case 'Fn::Sub':
-      return String(arg).replace(/\$\{([^}]+)\}/g, (_, name: string) => String(ref(name)));
-    case 'Fn::Join': {
-      const [sep, parts] = arg as [string, unknown];
-      return (resolve(parts, at) as unknown[]).flat().join(sep);
-    }
-    case 'Fn::Split': {
-      const [sep, source] = arg as [string, unknown];
-      return String(resolve(source, at)).split(sep);
-    }
-    case 'Fn::Equals': {
-      const [a, b] = resolve(arg, at) as [unknown, unknown];
-      return a === b;
-    }
-    case 'Fn::Not':
-      return !(resolve((arg as unknown[])[0], at) as boolean);
-    case 'Fn::If': {
-      const [name, yes, no] = arg as [string, unknown, unknown];
-      return resolve(condition(name, at) ? yes : no, at);
-    }
-    case 'Fn::GetAtt':
-      return `getatt:${(arg as string[]).join('.')}`;
-    default:
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, at)]));
-  }
-}
-
-const condition = (name: string, at: Instance): boolean => resolve(template.Conditions[name], at) as boolean;
-
-/** The resources a stack instance creates, resolved. */
-function created(at: Instance) {
-  return Object.entries(template.Resources)
-    .filter(([, r]) => r.Condition === undefined || condition(r.Condition, at))
-    .map(([id, r]) => ({ id, type: r.Type, properties: resolve(r.Properties, at) as Record<string, any> }));
-}
+const created = (at: Instance) => createdIn(template, at);
 
 describe('member template', () => {
   it('fits a StackSet TemplateBody and holds no nested stack, no Lambda and no KMS key', () => {
@@ -144,7 +88,7 @@ describe('member template', () => {
     const [plain] = trustOf(instance('eu-west-1'));
     expect(plain.Principal).toEqual({ AWS: `arn:aws:iam::${CENTRAL}:root` });
     expect(plain.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [FUNCTION_ROLE] } });
-    const [withOperators] = trustOf(instance('eu-west-1', { OperatorRoleArns: [OPERATOR] }));
+    const [withOperators] = trustOf(instance('eu-west-1', { OperatorRoleArns: OPERATOR }));
     expect(withOperators.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [FUNCTION_ROLE, OPERATOR] } });
   });
 

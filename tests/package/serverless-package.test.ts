@@ -330,6 +330,7 @@ describe('function', () => {
         CVPN_MODE: 'remediate',
         CVPN_EXEMPT_TAG: 'cvpn-log-guard:exempt',
         CVPN_STATE_TABLE: { 'Fn::If': ['HasStateTable', { Ref: 'StateTable' }, { Ref: 'AWS::NoValue' }] },
+        CVPN_FLEET: 'off',
         POWERTOOLS_SERVICE_NAME: 'cvpn-log-guard',
         POWERTOOLS_METRICS_NAMESPACE: 'CvpnLogGuard',
       },
