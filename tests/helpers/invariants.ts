@@ -511,6 +511,8 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
     const same = okModifies.every((m) => JSON.stringify(m.params) === JSON.stringify(okModifies[0]?.params));
     expect(same, `repeated writes differ: ${describeScenario()}`).toBe(true);
     if (s.duplicate === 'two-containers-at-once') {
+      // The soak's counters say how many; this says which, to analyse one.
+      if (process.env.INVARIANTS_EXPLAIN) console.error(`concurrent double write: ${describeScenario()}`);
       tally.concurrentDoubleWrites += extraModifies;
       extraModifies = 0;
     } else if (s.staleReads > 0) {
@@ -543,8 +545,11 @@ export async function runScenario(h: Harness, s: Scenario, tally: Tally): Promis
     const last = d.results[d.results.length - 1];
     if (d.parked) {
       const needsPerson = last?.ok === false && last.error?.name === 'RemediationFailedError' && last.error.retryable === false;
-      // SNS itself refusing every attempt leaves only the failed-events alarm (not modelled here).
-      const publishBroken = s.faults.some((f) => f.action === 'Publish' && f.times >= 3);
+      // SNS itself refusing every attempt leaves only the failed-events alarm (not modelled here):
+      // by a planned fault, or by the stand-in's random ones (a 503 on any call, Publish included).
+      const publishes = standin.callsTo('Publish');
+      const publishBroken =
+        s.faults.some((f) => f.action === 'Publish' && f.times >= 3) || (publishes.length > 0 && publishes.every((c) => c.status !== 200));
       if (needsPerson && !publishBroken) {
         expect(failedAlerts.length, `no failed alert: ${describeScenario()}`).toBeGreaterThan(0);
       }
