@@ -26,9 +26,10 @@ export function processTrigger(
 
 /**
  * The outcome as it may be written to logs: no session names (often a person's email), no
- * user-written descriptions. Never log the raw event: it holds access key IDs and source IPs.
+ * user-written descriptions or Name tags, no source IP (personal data; the alert carries it for
+ * the investigator). Never log the raw event: it holds access key IDs and source IPs.
  */
 export function loggableOutcome(outcome: RemediationOutcome): Record<string, unknown> {
-  const { description: _description, actor, ...rest } = outcome;
+  const { description: _description, endpointName: _endpointName, sourceIp: _sourceIp, actor, ...rest } = outcome;
   return { ...rest, actor: { type: actor.type, arn: actor.arn, invokedBy: actor.invokedBy } };
 }

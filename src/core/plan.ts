@@ -45,7 +45,12 @@ export function plan(base: RemediationOutcome, observed: ObservedState, settings
   const settled = (outcome: RemediationOutcome): Plan => ({ outcome, lookForRepeat: false });
   const { endpoint } = observed;
   if (!endpoint) return settled({ ...base, action: 'not-found', reason: 'The endpoint no longer exists' });
-  const described: RemediationOutcome = { ...base, description: endpoint.description, loggingBefore: endpoint.logging };
+  const described: RemediationOutcome = {
+    ...base,
+    description: endpoint.description,
+    ...(endpoint.tags.Name ? { endpointName: endpoint.tags.Name } : {}),
+    loggingBefore: endpoint.logging,
+  };
   if (GONE_STATUSES.has(endpoint.status)) {
     return settled({ ...described, action: 'skipped-deleted', reason: `The endpoint is ${endpoint.status}` });
   }

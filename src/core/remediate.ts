@@ -51,6 +51,7 @@ function baseOutcome(deps: CoreDeps, trigger: TriggerEvent): RemediationOutcome 
     eventName: trigger.eventName,
     eventTime: trigger.eventTime,
     replayName: trigger.replayName,
+    ...(trigger.sourceIp ? { sourceIp: trigger.sourceIp } : {}),
     reason: '',
   };
 }
@@ -68,7 +69,11 @@ async function observe(api: RegionApi, endpoint: EndpointState | undefined, chec
     const found = await api.describeLogGroups([group]).catch(() => undefined);
     return { endpoint, logGroup: found?.get(group) };
   }
-  const partial = { description: endpoint.description, loggingBefore: endpoint.logging };
+  const partial = {
+    description: endpoint.description,
+    ...(endpoint.tags.Name ? { endpointName: endpoint.tags.Name } : {}),
+    loggingBefore: endpoint.logging,
+  };
   const found = await step('describe', partial, () => api.describeLogGroups([group]));
   return { endpoint, logGroupExists: found.has(group), logGroup: found.get(group) };
 }

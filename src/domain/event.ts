@@ -21,6 +21,12 @@ export interface TriggerEvent {
   tool: ToolKind;
   replayName?: string;
   /**
+   * CloudTrail's `sourceIPAddress`: the caller's IP, or a service name (`ec2.amazonaws.com`,
+   * `AWS Internal`) for calls AWS made on someone's behalf. Personal data: shown in the alert for
+   * the investigator, never logged.
+   */
+  sourceIp?: string;
+  /**
    * The request did nothing but turn logging on (a Modify carrying only the endpoint ID and
    * `ConnectionLogOptions` with `Enabled: true`): the shape of cvpn-log-guard's own fix. Only such
    * an event from its own role is an echo to ignore; anything else its role does is reported.
@@ -60,6 +66,8 @@ const CloudTrailRecordSchema = z.looseObject({
   awsRegion: region,
   userIdentity: UserIdentitySchema,
   userAgent: optionalString,
+  // Informational only: an odd value must never cost the fix, so it is taken only when a string.
+  sourceIPAddress: z.optional(z.unknown()),
   errorCode: z.nullish(z.string()),
   requestParameters: z.unknown(),
   responseElements: z.unknown(),
@@ -184,6 +192,9 @@ export function parseTriggerEvent(input: unknown): TriggerEvent {
     actor: actorFromIdentity(detail.userIdentity),
     tool: classifyTool(detail.userAgent),
     replayName: envelope['replay-name'],
+    ...(typeof detail.sourceIPAddress === 'string' && detail.sourceIPAddress !== ''
+      ? { sourceIp: detail.sourceIPAddress.slice(0, 256) }
+      : {}),
     onlyEnablesLogging: onlyEnablesLogging(detail),
   };
 }

@@ -125,6 +125,10 @@ export interface RemediationOutcome {
   replayName?: string;
   /** User-controlled: neutralise before showing anywhere. */
   description?: string;
+  /** The endpoint's `Name` tag, as the console lists it. User-controlled, like the description. */
+  endpointName?: string;
+  /** The caller's source IP from the CloudTrail record (see TriggerEvent.sourceIp): alerts only, never logs. */
+  sourceIp?: string;
   loggingBefore?: LoggingState;
   loggingAfter?: LoggingState;
   /** The log group logging was (or would be) pointed at. */

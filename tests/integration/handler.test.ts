@@ -229,8 +229,8 @@ describe('remediate handler against the stand-in (real SDK, real wire protocols)
     expect(await handler(modifyEvent(), lambdaContext())).toMatchObject({ action: 'remediated' });
   });
 
-  it('writes one outcome line per event with no session name, access key or source IP', async () => {
-    standin.addEndpoint(REGION, { id: ENDPOINT, description: 'secret project', logging: { enabled: false } });
+  it('writes one outcome line per event with no session name, access key, source IP or Name tag', async () => {
+    standin.addEndpoint(REGION, { id: ENDPOINT, description: 'secret project', tags: { Name: 'finance-vpn' }, logging: { enabled: false } });
     const { handler, lines } = setup();
     await handler(modifyEvent(), lambdaContext());
     const outcomeLines = lines.filter((l) => l.message === 'Remediation outcome');
@@ -242,6 +242,7 @@ describe('remediate handler against the stand-in (real SDK, real wire protocols)
     expect(text).not.toContain('ASIA2KEX3JLI5U75PLSS');
     expect(text).not.toContain('165.225.111.47');
     expect(text).not.toContain('secret project');
+    expect(text).not.toContain('finance-vpn');
   });
 
   it('emits a metric per outcome and the remediation latency', async () => {

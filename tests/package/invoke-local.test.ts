@@ -118,7 +118,7 @@ describe('README "Running the function locally", word for word', () => {
     try {
       let printed = '';
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the stand-in printed no command:\n${printed}`)), 60_000);
+        const timer = setTimeout(() => { reject(new Error(`the stand-in printed no command:\n${printed}`)); }, 60_000);
         server.stdout.on('data', (chunk: Buffer) => {
           printed += chunk.toString();
           if (/^Then: .*$/m.test(printed)) {
@@ -126,7 +126,7 @@ describe('README "Running the function locally", word for word', () => {
             resolve();
           }
         });
-        server.once('exit', (code) => reject(new Error(`the stand-in exited (${String(code)}):\n${printed}`)));
+        server.once('exit', (code) => { reject(new Error(`the stand-in exited (${String(code)}):\n${printed}`)); });
       });
       // Only what it printed: `export NAME=value` lines and the command after "Then:".
       const pasted = Object.fromEntries([...printed.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
@@ -135,8 +135,7 @@ describe('README "Running the function locally", word for word', () => {
       expect(command.slice(0, 4)).toEqual(['npx', 'serverless', 'invoke', 'local']);
       const run = () =>
         new Promise<string>((resolve) => {
-          execFile(command[0] ?? 'npx', command.slice(1), { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...pasted } }, (_e, stdout, stderr) =>
-            resolve(`${stdout}${stderr}`),
+          execFile(command[0] ?? 'npx', command.slice(1), { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...pasted } }, (_e, stdout, stderr) => { resolve(`${stdout}${stderr}`); },
           );
         });
       const first = await run();

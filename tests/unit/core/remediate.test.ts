@@ -150,6 +150,25 @@ describe('parseTriggerEvent on the real CloudTrail records', () => {
   });
 });
 
+describe('what an investigator needs first', () => {
+  it('the trigger carries the CloudTrail sourceIPAddress; the outcome carries it and the endpoint\'s Name tag', async () => {
+    expect(modifyEvent().sourceIp).toBe('165.225.111.47');
+    expect(createEvent().sourceIp).toBe('165.225.110.166');
+    describeSequence(endpointFromDoc({ Tags: [{ Key: 'Name', Value: 'finance-vpn' }] }), enabledEndpointFromDoc(`/aws/clientvpn/${ENDPOINT}`));
+    const outcome = await remediateEndpoint(deps(), modifyEvent());
+    expect(outcome).toMatchObject({ action: 'remediated', sourceIp: '165.225.111.47', endpointName: 'finance-vpn' });
+  });
+
+  it('the log line leaves both out (personal data and user-written text)', async () => {
+    const { loggableOutcome } = await import('../../../src/app/process');
+    describeSequence(endpointFromDoc({ Tags: [{ Key: 'Name', Value: 'finance-vpn' }] }), enabledEndpointFromDoc(`/aws/clientvpn/${ENDPOINT}`));
+    const line = JSON.stringify(loggableOutcome(await remediateEndpoint(deps(), modifyEvent())));
+    expect(line).toContain('"action":"remediated"');
+    expect(line).not.toContain('165.225.111.47');
+    expect(line).not.toContain('finance-vpn');
+  });
+});
+
 describe('remediateEndpoint: describe, decide, act, verify', () => {
   it('re-enables logging on a disabled endpoint, creating the log group first', async () => {
     const group = `/aws/clientvpn/${ENDPOINT}`;
