@@ -1,7 +1,7 @@
 /** What to do next, per outcome: the steps both renderers list. */
 import type { RepeatedSwitchOff } from '../domain/outcome';
 import { templateFight } from '../domain/repeat';
-import { humanDuration } from './duration';
+import { humanDuration } from '../util/duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
 import { STEP_CONSEQUENCE, STEP_PERMISSIONS } from './wording';
 import { DAY_PATTERN, ISO_TIME_PATTERN, checked, id, join, t, type Text } from './values';

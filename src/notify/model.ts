@@ -11,8 +11,8 @@
 import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
 import { nextSteps, repeatText } from './advice';
 import { ACCOUNT_ID_PATTERN, ENDPOINT_ID_PATTERN, LOG_GROUP_NAME_PATTERN, REGION_PATTERN, partitionForRegion } from '../domain/patterns';
+import { humanDuration } from '../util/duration';
 import { clientVpnEndpointConsoleUrl, logGroupArn, logGroupConsoleUrl } from './console-links';
-import { seconds } from './duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
 import {
   DAY_PATTERN,
@@ -133,6 +133,7 @@ function contextOf(o: NotifiedOutcome, ids: TrustedIds, severity: Severity): Rec
     if (value) context[key] = value;
   }
   if (o.verification) context.verification = o.verification;
+  // Machine-readable (custom-action variables, never shown), so a number rather than words.
   if (o.action === 'remediated' && o.latencyMs !== undefined) context.latencySeconds = (o.latencyMs / 1000).toFixed(1);
   if (o.error && ERROR_CODE_PATTERN.test(o.error.code)) context.errorCode = o.error.code;
   if (o.repeat) {
@@ -186,7 +187,7 @@ function whenSection(o: NotifiedOutcome): Section {
   if (o.replayName) rows.push(row('replay', 'Replay', [user(o.replayName, 128, 64)]));
   if (o.action === 'remediated' && o.latencyMs !== undefined) {
     const upTo = o.verification === 'verified' ? 'the verified fix' : 'the last read-back (not verified)';
-    rows.push(row('timeToFix', 'Time to fix', [`${seconds(o.latencyMs)} from the change to ${upTo}`]));
+    rows.push(row('timeToFix', 'Time to fix', [`${humanDuration(o.latencyMs)} from the change to ${upTo}`]));
   }
   return { key: 'when', title: 'When', rows };
 }
@@ -202,7 +203,7 @@ function retentionText(o: NotifiedOutcome, days: number): string {
 function verificationRow(o: NotifiedOutcome): Row {
   if (o.action !== 'remediated') return row('verification', 'Verification', ['not applicable: nothing was changed'], null);
   const verified = o.verification === 'verified';
-  const latency = o.latencyMs === undefined ? '' : `, ${seconds(o.latencyMs)} after the change`;
+  const latency = o.latencyMs === undefined ? '' : `, ${humanDuration(o.latencyMs)} after the change`;
   return row(
     'verification',
     'Verification',

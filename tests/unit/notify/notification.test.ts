@@ -122,6 +122,15 @@ describe('buildNotification: one outcome per notifiable action', () => {
     expect(chat.content.description).toContain('verified by read-back, 8.4 s after the change');
   });
 
+  it('remediated long after the change (a replayed event): the time reads in days, not seconds', () => {
+    const { email, chat } = buildNotification({ ...remediated, latencyMs: 1_121_594_400 }, CTX);
+    expect(email).toMatch(/Time to fix\s+13 days from the change to the verified fix/);
+    expect(chat.content.description).toContain('verified by read-back, 13 days after the change');
+    for (const text of [email, chat.content.description, ...(chat.content.nextSteps ?? [])]) {
+      expect(text).not.toMatch(/\d{4,}(?:\.\d+)? s\b/);
+    }
+  });
+
   it('remediated by Terraform or CloudFormation: warns that the next apply turns logging off again', () => {
     const tf = buildNotification({ ...remediated, tool: 'terraform' }, CTX);
     expect(tf.email).toMatch(/Terraform.*next apply turns logging off again/s);
