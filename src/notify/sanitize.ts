@@ -101,7 +101,7 @@ const BARE_SCHEMES =
 
 /** `scheme:` of a URL: any scheme before a slash or backslash, the bare ones before anything. */
 // Not `\b`: an underscore is a word character, yet detectors start a scheme right after one.
-// Inside a word a scheme is no link; email.ts never cuts a line there when it can help it.
+// Inside a word a scheme is no link; email.ts never cuts a line inside a word.
 const SCHEME_COLON = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:(?!hxxps?:)[a-z][a-z0-9+.-]{1,31}:(?=[/\\\\])|(?:${BARE_SCHEMES}):(?=\\S))`,
   'giu',
@@ -134,8 +134,8 @@ const DOT_LEADER = '\u2024';
  *   letter or digit, then every dot inside a word (see DOMAIN_DOT), become a one-dot leader (no
  *   bare domain, `www.`, email host or dotted IP).
  * The host of a defanged URL loses its dots too (`hxxps://evil․example`): a host left whole is
- * safe only while nothing stands right before it, and the email's line wrapping can cut a long
- * URL so that a line starts with `il.example`.
+ * safe only while nothing stands right before it, which holds only as long as no renderer ever
+ * cuts or reorders the text (the email wraps at spaces only, but the chat size guard cuts).
  */
 export function unlink(s: string): string {
   return defangUrls(s)
