@@ -11,8 +11,16 @@ const EMAIL_WIDTH = 99;
 const LABEL_WIDTH = 15;
 const INDENT = '  ';
 
+/** Neutralising can't make a trusted value longer; it is bounded by its shape already. */
+const TRUSTED_MAX = 4096;
+
+/**
+ * Trusted values as they are, so they can be copied, unless a link detector could make a link
+ * of one (a session name `jane.doe@example.com`, see values.ts `verbatim`): that one is
+ * neutralised like free text, and chat still shows it exactly, in a code span.
+ */
 const EMAIL: Medium = {
-  trusted: (v) => v.text,
+  trusted: (v) => (v.verbatim.email ? v.text : emailText(v.text, TRUSTED_MAX)),
   user: (v) => emailText(v.text, v.max.email) || (v.orElse ?? ''),
 };
 

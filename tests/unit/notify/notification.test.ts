@@ -267,7 +267,10 @@ describe('buildNotification: hostile user-controlled values', () => {
     expect(chat.content.description).not.toContain('https://');
     expect(email).not.toContain('https://');
     expect(ChatbotMessageSchema.safeParse(chat).success).toBe(true);
-    expectChatInert(chat.content.description.split('\n')[0]?.replace(/^\*Endpoint:\* /, '') ?? '');
+    // The account (valid here) is a code span of its own; the rest of the line is what was checked.
+    const first = chat.content.description.split('\n')[0] ?? '';
+    expect(first).toContain(`, account \`${ACCOUNT}\``);
+    expectChatInert(first.replace(/^\*Endpoint:\* /, '').replace(/, account `\d{12}`$/, ''));
   });
 
   it.each(HOSTILE.map((h) => [h]))('description %j never reaches chat in an active form', (text) => {
