@@ -7,6 +7,7 @@ import { processEvent, snapshotKey } from '../app/process';
 import type { Runtime } from '../app/runtime';
 import { invokeDeployed, readHistory, regionSnapshot, type InvokeResult } from '../app/services';
 import { mapLimited } from '../util/concurrency';
+import { humanDuration } from '../util/duration';
 import { plainText } from '../util/plain-text';
 import { checkWindow, parseTimeArg } from './time-window';
 import { ensureCredentials, type CliContext } from './context';
@@ -140,8 +141,8 @@ async function invokeRemote(ctx: CliContext, entry: Entry, fn: string): Promise<
   return { ...base, status, action, detail, failed: false };
 }
 
-function seconds(ms: number | undefined): string {
-  return ms === undefined ? '' : `, ${(ms / 1000).toFixed(1)} s after the change`;
+function afterChange(ms: number | undefined): string {
+  return ms === undefined ? '' : `, ${humanDuration(ms)} after the change`;
 }
 
 export function formatResultLine(result: ReplayResult): string {
@@ -156,7 +157,7 @@ export function formatResultLine(result: ReplayResult): string {
   const detail = o.error
     ? `${o.error.code}: ${plainText(o.error.message, 200)}${o.error.retryable ? ' (transient; try again)' : ''}`
     : plainText(o.reason, 200);
-  const verification = o.verification ? ` [${o.verification}${seconds(o.latencyMs)}]` : '';
+  const verification = o.verification ? ` [${o.verification}${afterChange(o.latencyMs)}]` : '';
   const notice = result.notifyError
     ? ` (alert NOT sent: ${plainText(result.notifyError, 120)})`
     : result.notified

@@ -28,6 +28,50 @@ export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0
 /** A key ARN, not an alias: IAM can only scope KMS use to a key ARN. */
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
+/** The partitions as ARNs spell them (see {@link Partition}); nothing else passes for one. */
+const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[bef])?|-eusc)?';
+
+/**
+ * IAM's name alphabet (`[\w+=,.@-]`), shared by user, role and session names: no space, markup,
+ * colon or slash. Such a name can still read as a domain or an email address
+ * (`jane.doe@example.com` is a valid session name), which is why the email renderer still checks
+ * each identifier for links (notify/sanitize.ts `linkFree`).
+ */
+const IAM_NAME = '[\\w+=,.@-]';
+/** An IAM role name: 1-64 characters of IAM's alphabet. */
+export const ROLE_NAME_PATTERN = new RegExp(`^${IAM_NAME}{1,64}$`);
+/** An STS role session name (`RoleSessionName`): 2-64 characters of IAM's alphabet. */
+export const ROLE_SESSION_NAME_PATTERN = new RegExp(`^${IAM_NAME}{2,64}$`);
+/**
+ * An IAM user or role, an STS assumed-role or federated-user session, or the root user. Stricter
+ * than IAM (which allows any printable ASCII in paths): every segment is a name of IAM's alphabet,
+ * so a value that matches holds no markup, space or scheme.
+ */
+export const PRINCIPAL_ARN_PATTERN = new RegExp(
+  `^(?=.{1,2048}$)arn:${PARTITION}:(?:iam::\\d{12}:(?:root|(?:user|role)(?:/${IAM_NAME}{1,64})+)|` +
+    `sts::\\d{12}:(?:assumed-role|federated-user)(?:/${IAM_NAME}{1,64})+)$`,
+);
+/** An AWS service principal as CloudTrail's `invokedBy` names it: `sso.amazonaws.com`. */
+export const SERVICE_PRINCIPAL_PATTERN = /^[a-z0-9-]{1,64}(?:\.[a-z0-9-]{1,64}){0,4}\.amazonaws\.com(?:\.cn)?$/;
+/**
+ * A CloudTrail event ID is a UUID; the pattern takes any of its characters (letters, digits,
+ * hyphens), which also covers the IDs scans give their outcomes (`scan-<time>-<endpoint>`).
+ * Nothing in it can be markup or a link.
+ */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
+/** A CloudTrail `eventName`: an API action. */
+export const EVENT_NAME_PATTERN = /^[A-Za-z]{1,64}$/;
+export const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+/**
+ * AWS and Node error codes: `UnauthorizedOperation`, `Client.InvalidParameterValue`,
+ * `InvalidClientVpnEndpointId.NotFound`, `ECONNRESET`. Each dotted part starts with a capital, so
+ * a lower-case host name such as `www.evil.example` does not pass for a code.
+ */
+export const ERROR_CODE_PATTERN = /^(?=.{1,100}$)[A-Z][A-Za-z0-9_]*(?:\.[A-Z][A-Za-z0-9_]*)*$/;
+export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** One of cvpn-log-guard's own step names (`ensure-log-group`). */
+export const STEP_PATTERN = /^[a-z-]{1,40}$/;
+
 export type Partition =
   | 'aws'
   | 'aws-cn'

@@ -1,10 +1,11 @@
 /** What to do next, per outcome: the steps both renderers list. */
 import type { RepeatedSwitchOff } from '../domain/outcome';
+import { ISO_TIME_PATTERN } from '../domain/patterns';
 import { templateFight } from '../domain/repeat';
-import { humanDuration } from './duration';
+import { humanDuration } from '../util/duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
 import { STEP_CONSEQUENCE, STEP_PERMISSIONS } from './wording';
-import { DAY_PATTERN, ISO_TIME_PATTERN, checked, id, join, t, type Text } from './values';
+import { id, identifier, join, t, type Text } from './values';
 
 /**
  * "switched off again 12 min after cvpn-log-guard turned it back on (at ...); turned back on 3
@@ -19,7 +20,7 @@ export function repeatText(r: RepeatedSwitchOff): string {
   return `switched off again ${humanDuration(r.afterMs)} after ${who}${at}; turned back on ${times} in the last ${window}`;
 }
 
-const untilDay = (until: string | undefined): Text => [checked(until, DAY_PATTERN, 40)];
+const untilDay = (until: string | undefined): Text => [identifier('day', until, 40)];
 
 /** `logGroup`: the trusted log group name, if there is one. */
 export function nextSteps(o: NotifiedOutcome, ctx: NotificationContext, logGroup: string | undefined): Text[] {

@@ -1,7 +1,7 @@
 /** The Amazon Q Developer in chat applications custom notification, rendered from the message model. */
 import * as z from 'zod/mini';
 import { hasSection, rowOf, type MessageModel, type Row, type RowKey } from './model';
-import { chatText } from './sanitize';
+import { chatText, codeSpan } from './sanitize';
 import { renderText, type Medium, type Text } from './values';
 
 /**
@@ -50,12 +50,23 @@ export const ChatbotMessageSchema = z.strictObject({
 
 export type ChatbotMessage = z.infer<typeof ChatbotMessageSchema>;
 
+/** Escaping can make a trusted value longer than it is; it is bounded by its shape already. */
+const TRUSTED_MAX = 4096;
+
+/**
+ * Identifiers go verbatim into an inline code span, where Slack makes no link, mention or
+ * format of them, so they paste into the console or the CLI as they are. A trusted value that
+ * can't stand in one (see values.ts `verbatim`) is neutralised like free text.
+ */
 const CHAT: Medium = {
-  trusted: (v) => (v.code ? `\`${v.text}\`` : v.text),
+  trusted: (v) => {
+    if (!v.verbatim.chat) return chatText(v.text, TRUSTED_MAX);
+    return v.code ? codeSpan(v.text) : v.text;
+  },
   user: (v) => chatText(v.text, v.max.chat) || (v.orElse ?? ''),
 };
 
-const chatRender = (text: Text): string => renderText(text, CHAT);
+export const chatRender = (text: Text): string => renderText(text, CHAT);
 
 const LINK_LABEL: Record<'endpoint' | 'logGroup', string> = {
   endpoint: 'Endpoint in console',
@@ -75,8 +86,8 @@ function description(model: MessageModel): string {
   const brief = briefs(model);
   const { ids } = model;
   const lines: string[] = [];
-  const endpoint = ids.endpointId ? `\`${ids.endpointId}\`` : 'unrecognised endpoint ID';
-  const account = ids.account ? `, account ${ids.account}` : '';
+  const endpoint = ids.endpointId ? codeSpan(ids.endpointId) : 'unrecognised endpoint ID';
+  const account = ids.account ? `, account ${codeSpan(ids.account)}` : '';
   lines.push(`*Endpoint:* ${endpoint} in ${ids.region ?? 'unknown region'}${account}`);
   const desc = brief('description');
   if (desc !== undefined) lines.push(`*Description:* ${desc}`);

@@ -3,62 +3,51 @@ import type { MessageModel } from './model';
 import { emailText } from './sanitize';
 import { renderText, type Medium, type Text } from './values';
 
-/** Every email line is shorter than 100 characters, except a URL on a line of its own. */
+/**
+ * Every email line is shorter than 100 characters, except a URL or a token too long to fit (an
+ * ARN, a log group name), each on a line of its own.
+ */
 const EMAIL_WIDTH = 99;
 const LABEL_WIDTH = 15;
 const INDENT = '  ';
 
+/** Neutralising can't make a trusted value longer; it is bounded by its shape already. */
+const TRUSTED_MAX = 4096;
+
+/**
+ * Trusted values as they are, so they can be copied, unless a link detector could make a link
+ * of one (a session name `jane.doe@example.com`, see values.ts `verbatim`): that one is
+ * neutralised like free text, and chat still shows it exactly, in a code span.
+ */
 const EMAIL: Medium = {
-  trusted: (v) => v.text,
+  trusted: (v) => (v.verbatim.email ? v.text : emailText(v.text, TRUSTED_MAX)),
   user: (v) => emailText(v.text, v.max.email) || (v.orElse ?? ''),
 };
 
 export const emailRender = (text: Text): string => renderText(text, EMAIL);
 
-const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
-const isWord = (p: string | undefined): boolean => p !== undefined && WORD_CHAR.test(p);
-
 /**
- * Where to cut a line that has no space to break at. User text is made link-free as one string,
- * and some of that rests on what stands before a token (`loginfile:x` is no link, `file:x` is;
- * `hxxp://localhost` is none, `//localhost` is). So the cut goes back to just after the last
- * character that is no letter, digit or mark, and never right before a `/`; only a chunk that
- * is one single word is cut where it is full.
+ * Word-wraps one line of text to `width` UTF-16 units, breaking only at spaces. A token longer
+ * than the width stands whole on a line of its own, longer than the rest: an ARN or a log group
+ * name cut in two can't be copied, and a cut inside a word could also make a link of a piece of
+ * user text that is link-free only as a whole (`loginfile:x` is no link, `file:x` is). Breaking
+ * at a space keeps every token where it was, after white space, so a line break changes nothing
+ * for a link detector.
  */
-function safeCut(points: readonly string[], start: number, end: number): number {
-  let cut = end;
-  while (cut - start > 1 && (points[cut] === '/' || (isWord(points[cut]) && isWord(points[cut - 1])))) cut -= 1;
-  return cut - start > 1 ? cut : end;
-}
-
-/** Word-wraps one line of text to `width` UTF-16 units, never splitting a surrogate pair. */
 export function wrapLine(text: string, width: number): string[] {
-  const points = Array.from(text);
   const lines: string[] = [];
-  let start = 0;
-  while (start < points.length) {
-    let units = 0;
-    let end = start;
-    let lastSpace = -1;
-    for (let p = points[end]; p !== undefined && units + p.length <= width; p = points[end]) {
-      if (p === ' ') lastSpace = end;
-      units += p.length;
-      end += 1;
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (word === '') continue;
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
     }
-    if (end === start) end = start + 1; // a code point wider than the width: emit it anyway
-    let next: number;
-    if (end < points.length && lastSpace > start && points[end] !== ' ') {
-      end = lastSpace;
-      next = lastSpace + 1;
-    } else {
-      end = safeCut(points, start, end);
-      next = end;
-    }
-    lines.push(points.slice(start, end).join('').trimEnd());
-    start = next;
-    while (points[start] === ' ') start += 1;
   }
-  return lines.length > 0 ? lines : [''];
+  lines.push(line);
+  return lines;
 }
 
 function field(label: string, value: string): string[] {

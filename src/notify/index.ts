@@ -6,7 +6,6 @@
 export { buildNotification, type Notification } from './notification';
 export { snsPublishInput, type SnsMessageAttribute, type SnsPublishInput } from './sns-message';
 export { SNS_MAX_MESSAGE_BYTES, fitNotification, publishedSize } from './fit';
-export { humanDuration } from './duration';
 export { CHATBOT_EVENT_TYPE_PATTERN, ChatbotMessageSchema, type ChatbotMessage } from './chat';
 export type { NotificationContext, NotifiedOutcome } from './input';
 export type { Severity } from './wording';

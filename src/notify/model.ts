@@ -4,30 +4,19 @@
  *
  * Trust rule: the subject, titles, links, keywords and metadata are built only from values
  * checked against their AWS shape (endpoint ID, region, account, event ID, log group name) and
- * from our own enumerations (action, tool). Everything a person could have typed (description,
- * tag values, ARNs with user names, session names, AWS error messages) is a `user` value, which
- * each renderer neutralises for its medium.
+ * from our own enumerations (action, tool). In the rows and next steps, every identifier is
+ * built with `identifier(kind, ...)` (values.ts): trusted when it has its kind's shape, so it
+ * can be copied as it is, and free text otherwise. Everything a person could have typed
+ * (description, tag values, AWS error messages) is a `user` value, which each renderer
+ * neutralises for its medium.
  */
 import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
 import { nextSteps, repeatText } from './advice';
-import { ACCOUNT_ID_PATTERN, ENDPOINT_ID_PATTERN, LOG_GROUP_NAME_PATTERN, REGION_PATTERN, partitionForRegion } from '../domain/patterns';
+import { partitionForRegion } from '../domain/patterns';
+import { humanDuration } from '../util/duration';
 import { clientVpnEndpointConsoleUrl, logGroupArn, logGroupConsoleUrl } from './console-links';
-import { seconds } from './duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
-import {
-  DAY_PATTERN,
-  ERROR_CODE_PATTERN,
-  EVENT_ID_PATTERN,
-  EVENT_NAME_PATTERN,
-  ISO_TIME_PATTERN,
-  PRINCIPAL_ARN_PATTERN,
-  STEP_PATTERN,
-  checked,
-  t,
-  trusted,
-  user,
-  type Text,
-} from './values';
+import { identifier, t, trusted, user, type Text } from './values';
 import { STEP_LABEL, TOOL_LABEL, headlineSentence, wordingFor, type Severity } from './wording';
 
 export type RowKey =
@@ -99,15 +88,15 @@ const onOff = (state: LoggingState | undefined): string =>
   state === undefined ? 'unknown' : state.enabled ? 'on' : 'off';
 
 function idsOf(o: NotifiedOutcome): TrustedIds {
-  const region = trusted(o.region, REGION_PATTERN);
-  const account = trusted(o.account, ACCOUNT_ID_PATTERN);
-  const logGroup = trusted(o.logGroup ?? o.loggingAfter?.logGroup ?? o.loggingBefore?.logGroup, LOG_GROUP_NAME_PATTERN);
+  const region = trusted(o.region, 'region');
+  const account = trusted(o.account, 'account');
+  const logGroup = trusted(o.logGroup ?? o.loggingAfter?.logGroup ?? o.loggingBefore?.logGroup, 'log-group');
   return {
-    endpointId: trusted(o.endpointId, ENDPOINT_ID_PATTERN),
+    endpointId: trusted(o.endpointId, 'endpoint-id'),
     region,
     account,
-    eventId: trusted(o.eventId, EVENT_ID_PATTERN),
-    eventName: trusted(o.eventName, EVENT_NAME_PATTERN),
+    eventId: trusted(o.eventId, 'event-id'),
+    eventName: trusted(o.eventName, 'event-name'),
     logGroup,
     logGroupArn:
       region && account && logGroup ? logGroupArn(partitionForRegion(region), region, account, logGroup) : undefined,
@@ -133,8 +122,10 @@ function contextOf(o: NotifiedOutcome, ids: TrustedIds, severity: Severity): Rec
     if (value) context[key] = value;
   }
   if (o.verification) context.verification = o.verification;
+  // Machine-readable (custom-action variables, never shown), so a number rather than words.
   if (o.action === 'remediated' && o.latencyMs !== undefined) context.latencySeconds = (o.latencyMs / 1000).toFixed(1);
-  if (o.error && ERROR_CODE_PATTERN.test(o.error.code)) context.errorCode = o.error.code;
+  const errorCode = trusted(o.error?.code, 'error-code');
+  if (errorCode) context.errorCode = errorCode;
   if (o.repeat) {
     context.repeatAfterSeconds = String(Math.round(o.repeat.afterMs / 1000));
     context.reenablesInWindow = String(o.repeat.enablesInWindow);
@@ -147,9 +138,9 @@ const row = (key: RowKey, label: string, value: Text, brief?: Text | null): Row 
 
 function endpointSection(o: NotifiedOutcome): Section {
   const rows = [
-    row('endpoint', 'ID', [checked(o.endpointId, ENDPOINT_ID_PATTERN, 64)]),
-    row('region', 'Region', [checked(o.region, REGION_PATTERN, 32)]),
-    row('account', 'Account', [checked(o.account, ACCOUNT_ID_PATTERN, 32)]),
+    row('endpoint', 'ID', [identifier('endpoint-id', o.endpointId, 64)]),
+    row('region', 'Region', [identifier('region', o.region, 32)]),
+    row('account', 'Account', [identifier('account', o.account, 32)]),
   ];
   if (o.description) rows.push(row('description', 'Description', [user(o.description, 512, 256)]));
   return { key: 'endpoint', title: 'Endpoint', rows };
@@ -159,34 +150,35 @@ function whoSection(o: NotifiedOutcome): Section {
   const { actor } = o;
   const principal = actor.arn ?? actor.invokedBy;
   const limits = { email: 2048, chat: 300 };
-  // An ARN of IAM's shape is shown verbatim (the one trusted value that can look like an email).
   const who =
     principal === undefined || principal === ''
       ? 'not recorded'
       : principal === actor.arn
-        ? checked(principal, PRINCIPAL_ARN_PATTERN, limits)
-        : user(principal, limits.email, limits.chat);
+        ? identifier('principal-arn', principal, limits)
+        : identifier('service-principal', principal, limits);
   const rows = [row('principal', 'Principal', [who])];
-  if (actor.sessionName) rows.push(row('session', 'Session', [user(actor.sessionName, 128)]));
+  if (actor.sessionName) rows.push(row('session', 'Session', [identifier('session-name', actor.sessionName, 128)]));
   // Email falls back to "unknown"; chat leaves an empty type out.
   const typeBrief = actor.type ? [user(actor.type, 64, 40)] : null;
   rows.push(row('identityType', 'Identity type', [user(actor.type, 64, 40, 'unknown')], typeBrief));
-  if (actor.arn && actor.invokedBy) rows.push(row('viaService', 'Via service', [user(actor.invokedBy, 128)]));
+  if (actor.arn && actor.invokedBy) {
+    rows.push(row('viaService', 'Via service', [identifier('service-principal', actor.invokedBy, 128)]));
+  }
   rows.push(row('tool', 'Tool', [TOOL_LABEL[o.tool] ?? TOOL_LABEL.other]));
   return { key: 'who', title: 'Who', rows };
 }
 
 function whenSection(o: NotifiedOutcome): Section {
   const rows = [
-    row('eventTime', 'Event time', [checked(o.eventTime, ISO_TIME_PATTERN, 64, false)]),
-    row('apiCall', 'API call', [checked(o.eventName, EVENT_NAME_PATTERN, 64)]),
-    row('eventId', 'Event ID', [checked(o.eventId, EVENT_ID_PATTERN, 128)]),
+    row('eventTime', 'Event time', [identifier('event-time', o.eventTime, 64)]),
+    row('apiCall', 'API call', [identifier('event-name', o.eventName, 64)]),
+    row('eventId', 'Event ID', [identifier('event-id', o.eventId, 128)]),
   ];
   if (o.repeat) rows.push(row('repeat', 'Repeat', [repeatText(o.repeat)]));
   if (o.replayName) rows.push(row('replay', 'Replay', [user(o.replayName, 128, 64)]));
   if (o.action === 'remediated' && o.latencyMs !== undefined) {
     const upTo = o.verification === 'verified' ? 'the verified fix' : 'the last read-back (not verified)';
-    rows.push(row('timeToFix', 'Time to fix', [`${seconds(o.latencyMs)} from the change to ${upTo}`]));
+    rows.push(row('timeToFix', 'Time to fix', [`${humanDuration(o.latencyMs)} from the change to ${upTo}`]));
   }
   return { key: 'when', title: 'When', rows };
 }
@@ -202,7 +194,7 @@ function retentionText(o: NotifiedOutcome, days: number): string {
 function verificationRow(o: NotifiedOutcome): Row {
   if (o.action !== 'remediated') return row('verification', 'Verification', ['not applicable: nothing was changed'], null);
   const verified = o.verification === 'verified';
-  const latency = o.latencyMs === undefined ? '' : `, ${seconds(o.latencyMs)} after the change`;
+  const latency = o.latencyMs === undefined ? '' : `, ${humanDuration(o.latencyMs)} after the change`;
   return row(
     'verification',
     'Verification',
@@ -220,11 +212,11 @@ function loggingSection(o: NotifiedOutcome, ctx: NotificationContext): Section {
     row(
       key,
       label,
-      s?.enabled && s.logGroup ? t`${onOff(s)}, to ${checked(s.logGroup, LOG_GROUP_NAME_PATTERN, 512)}` : [onOff(s)],
+      s?.enabled && s.logGroup ? t`${onOff(s)}, to ${identifier('log-group', s.logGroup, 512)}` : [onOff(s)],
       [onOff(s)],
     );
   const rows = [state('before', 'Before', o.loggingBefore), state('after', 'After', o.loggingAfter)];
-  if (o.logGroup) rows.push(row('logGroup', 'Log group', [checked(o.logGroup, LOG_GROUP_NAME_PATTERN, 512)]));
+  if (o.logGroup) rows.push(row('logGroup', 'Log group', [identifier('log-group', o.logGroup, 512)]));
   const created = o.logGroupCreated ? [`created now, retention ${ctx.retentionDays} days`] : null;
   rows.push(row('retention', 'Retention', [retentionText(o, ctx.retentionDays)], created));
   if (o.action === 'remediated' || o.action === 'failed') {
@@ -233,8 +225,7 @@ function loggingSection(o: NotifiedOutcome, ctx: NotificationContext): Section {
     rows.push(row('groupCreated', 'Group created', [text], null));
   }
   if (o.logGroupCreated) {
-    // Configuration, not event data, but not checked against a shape either: shown as user text.
-    const kms = ctx.kmsKeyArn ? [user(ctx.kmsKeyArn, 2048)] : ['none (CloudWatch default encryption)'];
+    const kms = ctx.kmsKeyArn ? [identifier('kms-key-arn', ctx.kmsKeyArn, 2048)] : ['none (CloudWatch default encryption)'];
     rows.push(row('kmsKey', 'KMS key', kms, null));
   }
   rows.push(verificationRow(o));
@@ -247,7 +238,7 @@ function exemptionSection(o: NotifiedOutcome): Section | undefined {
   const e = o.exemption;
   if (!e || !(o.action === 'exempt' || e.expired)) return undefined;
   const reason = e.reason ? [user(e.reason, 256, 200)] : undefined;
-  const day = checked(e.until, DAY_PATTERN, 40);
+  const day = identifier('day', e.until, 40);
   const until = e.until
     ? row('until', 'Until', t`${day} (inclusive, UTC)${e.expired ? ', EXPIRED' : ''}`, t`until ${day}${e.expired ? ' (expired)' : ''}`)
     : row('until', 'Until', ['no end date']);
@@ -266,8 +257,8 @@ function errorSection(o: NotifiedOutcome): Section | undefined {
     key: 'error',
     title: 'Error',
     rows: [
-      row('step', 'Step', [step], [checked(err.step, STEP_PATTERN, 40)]),
-      row('code', 'Code', [checked(err.code, ERROR_CODE_PATTERN, 100)]),
+      row('step', 'Step', [step], [identifier('step', err.step, 40)]),
+      row('code', 'Code', [identifier('error-code', err.code, 100)]),
       row('message', 'Message', [user(err.message, 1024, 400)]),
       row('retryable', 'Retryable', [err.retryable ? 'yes' : 'no'], null),
     ],

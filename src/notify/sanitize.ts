@@ -1,6 +1,7 @@
 /**
- * Neutralises user-controlled text (endpoint descriptions, tag values, actor ARNs and session
- * names, AWS error messages) before it is shown to people in an email or a chat channel.
+ * Neutralises user-controlled text (endpoint descriptions, tag values, AWS error messages, and any
+ * identifier that fails its AWS shape) before it is shown to people in an email or a chat channel,
+ * and decides where an identifier can be shown exactly ({@link linkFree}, {@link codeSpanSafe}).
  *
  * Three levels, each built on the one before:
  * - {@link plainText}: one line of well-formed, visible text (email bodies, CLI output).
@@ -36,13 +37,14 @@ export { plainText };
  *   (`․`, U+2024), which looks the same but is no domain separator, so `www.`, bare domains
  *   (`evil.example`) and email addresses cannot be linkified either.
  *
- * Considered and rejected as the only defence: wrapping each value in an inline code span. Slack
- * still parses `<...>` control sequences inside code spans, a value can end with a backslash that
- * CommonMark would use to break out, and how Amazon Q maps code spans per platform is not
- * documented. The per-character approach needs none of those to hold.
+ * Considered and rejected as the defence for free text: wrapping each value in an inline code
+ * span. Slack still parses `<...>` control sequences inside code spans, a value can end with a
+ * backslash that CommonMark would use to break out, and how Amazon Q maps code spans per platform
+ * is not documented. The per-character approach needs none of those to hold.
  *
- * The cost: an ARN or email address shown in chat no longer copy-pastes byte for byte. The email
- * (plain text) carries the exact values, and console links are built from trusted IDs only.
+ * The cost: free text shown in chat no longer copy-pastes byte for byte. Identifiers don't pay
+ * it: one that matches its AWS shape holds none of `<>&\` or a backtick, so it goes verbatim into
+ * a code span ({@link codeSpanSafe}), and copies as it is (values.ts decides which is which).
  */
 const SLACK_REPLACEMENTS: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -101,7 +103,7 @@ const BARE_SCHEMES =
 
 /** `scheme:` of a URL: any scheme before a slash or backslash, the bare ones before anything. */
 // Not `\b`: an underscore is a word character, yet detectors start a scheme right after one.
-// Inside a word a scheme is no link; email.ts never cuts a line there when it can help it.
+// Inside a word a scheme is no link; email.ts never cuts a line inside a word.
 const SCHEME_COLON = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:(?!hxxps?:)[a-z][a-z0-9+.-]{1,31}:(?=[/\\\\])|(?:${BARE_SCHEMES}):(?=\\S))`,
   'giu',
@@ -134,8 +136,8 @@ const DOT_LEADER = '\u2024';
  *   letter or digit, then every dot inside a word (see DOMAIN_DOT), become a one-dot leader (no
  *   bare domain, `www.`, email host or dotted IP).
  * The host of a defanged URL loses its dots too (`hxxps://evil․example`): a host left whole is
- * safe only while nothing stands right before it, and the email's line wrapping can cut a long
- * URL so that a line starts with `il.example`.
+ * safe only while nothing stands right before it, which holds only as long as no renderer ever
+ * cuts or reorders the text (the email wraps at spaces only, but the chat size guard cuts).
  */
 export function unlink(s: string): string {
   return defangUrls(s)
@@ -146,6 +148,67 @@ export function unlink(s: string): string {
     .replace(LOOKALIKE_DOT, DOT_LEADER)
     .replace(DOMAIN_DOT, DOT_LEADER);
 }
+
+/** Characters after which no link detector starts a link or an address (linkify-it's own rule). */
+const LINK_JOINER = /[A-Za-z0-9.:/_@-]/;
+/** Characters after which a detector may start a scheme (`tel:`, `mailto:`). */
+const WORD = /[A-Za-z0-9_]/;
+const KNOWN_SCHEME = new RegExp(`^(?:https?|${BARE_SCHEMES})$`, 'i');
+/** A host from here: a label (symbols count as letters for linkify-it), then a dot. */
+const HOST_AHEAD = /^[A-Za-z0-9_=+$^|~`-]*\./;
+/**
+ * An email address from here: a local part, then `@`. Detectors disagree on the local part's
+ * alphabet: linkify-it 5 took `;:&=+$,.` and no slash, its current rewrite takes RFC 5322's
+ * atext (slash included, colon not); either one is enough to count.
+ */
+const ADDRESS_AHEAD = [/^[-;:&=+$,."A-Za-z0-9_]*@/, /^[-!#$%&'*+/=?^_`{|}~A-Za-z0-9.]*@/];
+const SCHEME_AHEAD = /^([A-Za-z][A-Za-z0-9+.-]*):(.?)/;
+
+/**
+ * Whether no link detector can make a link of any part of `s`, shown as is among plain words:
+ * the test for showing an identifier verbatim in the email. Conservative, modelled on
+ * linkify-it (which mail clients and chat apps roughly agree with): a link or address can only
+ * start at the beginning or right after a character other than a letter, digit or `.:/_@-`, so
+ * `arn:aws:sts::…:assumed-role/R/jane.doe@example.com` is link-free (everything after the
+ * slash is glued to the ARN) while `jane.doe@example.com` alone, or `…user/x,www.evil.example`,
+ * is not. False on anything that is not printable ASCII, on any backslash or `//`, on any
+ * scheme before a slash, and on a scheme of {@link BARE_SCHEMES}. Where it says false, the
+ * renderer neutralises the value as it does free text (`unlink`).
+ */
+export function linkFree(s: string): boolean {
+  if (!/^[\x20-\x7E]*$/.test(s) || s.includes('\\') || s.includes('//')) return false;
+  for (let p = 0; p < s.length; p++) {
+    const before = p === 0 ? ' ' : (s[p - 1] ?? ' ');
+    const rest = s.slice(p);
+    if (!WORD.test(before)) {
+      const scheme = SCHEME_AHEAD.exec(rest);
+      if (scheme && (KNOWN_SCHEME.test(scheme[1] ?? '') || scheme[2] === '/')) return false;
+    }
+    if (!LINK_JOINER.test(before) && (HOST_AHEAD.test(rest) || ADDRESS_AHEAD.some((re) => re.test(rest)))) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `s` may stand inside an inline code span in chat: Slack shows a code span's text as
+ * is (no links, no formatting, no mentions), but still reads `<...>` control sequences and
+ * `&` entities in it, so those, a mention-like `@` (`@here`), line breaks and anything that is not
+ * printable ASCII keep the value out of one. Backticks don't count: {@link codeSpan} drops them
+ * (a valid identifier has none).
+ */
+export function codeSpanSafe(s: string): boolean {
+  const inner = s.replace(/`/g, '');
+  return /^[\x20-\x7E]+$/.test(inner) && !/[<>&\\]/.test(inner) && !/(?<![A-Za-z0-9_])@/.test(inner) && inner.trim() !== '';
+}
+
+/** The characters {@link slackText} replaces, less the dot (which {@link linkFree} judges). */
+const SLACK_MARKUP = /[&<>@*_~`[\]()|#\\]/;
+
+/** Whether `s` may stand in chat as plain text: link-free and holding no markup or mention character. */
+export const chatPlainSafe = (s: string): boolean => linkFree(s) && !SLACK_MARKUP.test(s);
+
+/** An identifier as a chat code span; backticks (never in a valid identifier) would end it early. */
+export const codeSpan = (s: string): string => `\`${s.replace(/`/g, '')}\``;
 
 /** SNS: "Subjects must be UTF-8 text with no line breaks or control characters, and must be less than 100 characters long." */
 const SNS_SUBJECT_LIMIT = 99;

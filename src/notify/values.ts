@@ -1,11 +1,35 @@
 /**
- * The pieces a message model is made of, each marked with how far it can be trusted:
- * - trusted: it matched the shape AWS gives it (endpoint ID, region, account, event ID, log
- *   group, ...) or is one of our own enumerations, so it is shown verbatim (`code`: an
- *   identifier, code-formatted in chat);
- * - user: free text a person could have typed; every renderer neutralises it for its medium.
+ * The pieces a message model is made of, each marked with how far it can be trusted. This is the
+ * one place that decides "identifier or free text"; the renderers only read the marks.
+ * - trusted: an identifier that matched the shape AWS gives its kind (ARN, account, endpoint ID,
+ *   event ID, log group, role or session name, ... see {@link IdKind}), a timestamp of known
+ *   shape, or our own literal (a setting, a command). Shown exactly as it is wherever the medium
+ *   allows ({@link TrustedValue.verbatim}): chat puts identifiers in an inline code span (`code`),
+ *   where Slack makes no link, mention or format, so they copy and paste as they are; the email
+ *   shows them as they are unless a link detector could make a link of them. An IAM session
+ *   name may legally be `jane.doe@example.com`: verbatim in chat, neutralised in the email.
+ * - user: free text a person could have typed (descriptions, tag values, AWS error messages) and
+ *   any value that failed its shape; every renderer neutralises it for its medium.
  * Plain strings inside a {@link Text} are our own words.
  */
+import {
+  ACCOUNT_ID_PATTERN,
+  DAY_PATTERN,
+  ENDPOINT_ID_PATTERN,
+  ERROR_CODE_PATTERN,
+  EVENT_ID_PATTERN,
+  EVENT_NAME_PATTERN,
+  ISO_TIME_PATTERN,
+  KMS_KEY_ARN_PATTERN,
+  LOG_GROUP_NAME_PATTERN,
+  PRINCIPAL_ARN_PATTERN,
+  REGION_PATTERN,
+  ROLE_NAME_PATTERN,
+  ROLE_SESSION_NAME_PATTERN,
+  SERVICE_PRINCIPAL_PATTERN,
+  STEP_PATTERN,
+} from '../domain/patterns';
+import { chatPlainSafe, codeSpanSafe, linkFree } from './sanitize';
 
 /** How many code points of a user value each medium shows. */
 export interface Limits {
@@ -16,7 +40,14 @@ export interface Limits {
 export interface TrustedValue {
   readonly trust: 'trusted';
   readonly text: string;
+  /** An identifier or literal (a code span in chat), rather than prose such as a timestamp. */
   readonly code: boolean;
+  /**
+   * Whether each medium can show `text` exactly, decided once from the text: the email when no
+   * link detector finds a link in it, chat when it fits a code span (or, for prose, holds no
+   * markup). Where false, the renderer neutralises it as it does free text.
+   */
+  readonly verbatim: { readonly email: boolean; readonly chat: boolean };
 }
 
 export interface UserValue {
@@ -32,11 +63,18 @@ export type Value = TrustedValue | UserValue;
 /** Our own words (strings) and values, rendered in order. */
 export type Text = ReadonlyArray<string | Value>;
 
-/** A trusted identifier. */
-export const id = (text: string): TrustedValue => ({ trust: 'trusted', text, code: true });
+const trustedValue = (text: string, code: boolean): TrustedValue => ({
+  trust: 'trusted',
+  text,
+  code,
+  verbatim: { email: linkFree(text), chat: code ? codeSpanSafe(text) : chatPlainSafe(text) },
+});
+
+/** An identifier or literal of our own (a setting, a command): a code span in chat. */
+export const id = (text: string): TrustedValue => trustedValue(text, true);
 
 /** Trusted, but prose rather than an identifier (a timestamp): never code-formatted. */
-export const known = (text: string): TrustedValue => ({ trust: 'trusted', text, code: false });
+export const known = (text: string): TrustedValue => trustedValue(text, false);
 
 export const user = (text: string, email: number, chat = email, orElse?: string): UserValue => ({
   trust: 'user',
@@ -45,40 +83,54 @@ export const user = (text: string, email: number, chat = email, orElse?: string)
   orElse,
 });
 
-// Shapes of the trusted values that console-links.ts does not cover.
-export const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
-export const EVENT_NAME_PATTERN = /^[A-Za-z]{1,64}$/;
-export const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-/**
- * AWS and Node error codes: `UnauthorizedOperation`, `Client.InvalidParameterValue`,
- * `InvalidClientVpnEndpointId.NotFound`, `ECONNRESET`. Each dotted part starts with a capital, so
- * a lower-case host name such as `www.evil.example` does not pass for a code.
- */
-export const ERROR_CODE_PATTERN = /^(?=.{1,100}$)[A-Z][A-Za-z0-9_]*(?:\.[A-Z][A-Za-z0-9_]*)*$/;
-export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-export const STEP_PATTERN = /^[a-z-]{1,40}$/;
-/**
- * An IAM user or role, an STS assumed-role or federated-user session, or the root user. Stricter
- * than IAM (which allows any printable ASCII in paths): every segment is a name of IAM's
- * `[\w+=,.@-]` alphabet, so a value that matches holds no markup, space or scheme, and can be
- * shown verbatim. Such names may still look like a domain or an email address (`test001@test.com`
- * is a valid user name); they are set by whoever administers IAM in the account, not by event
- * text, and a reader needs the exact ARN to look the principal up.
- */
-export const PRINCIPAL_ARN_PATTERN =
-  /^(?=.{1,2048}$)arn:aws(?:-[a-z]+)*:(?:iam::\d{12}:(?:root|(?:user|role)(?:\/[\w+=,.@-]{1,64})+)|sts::\d{12}:(?:assumed-role|federated-user)(?:\/[\w+=,.@-]{1,64})+)$/;
+/** The kinds of value a notification shows as trusted once they match their shape. */
+export type IdKind =
+  | 'endpoint-id'
+  | 'region'
+  | 'account'
+  | 'principal-arn'
+  | 'kms-key-arn'
+  | 'service-principal'
+  | 'role-name'
+  | 'session-name'
+  | 'event-id'
+  | 'event-name'
+  | 'event-time'
+  | 'log-group'
+  | 'error-code'
+  | 'step'
+  | 'day';
 
-/** The value, if it has the shape `pattern` gives it. */
-export const trusted = (value: string | undefined, pattern: RegExp): string | undefined =>
-  value !== undefined && pattern.test(value) ? value : undefined;
+/** Each kind's shape (domain/patterns.ts), and whether it is prose rather than an identifier. */
+const KINDS: Readonly<Record<IdKind, { pattern: RegExp; prose?: true }>> = {
+  'endpoint-id': { pattern: ENDPOINT_ID_PATTERN },
+  region: { pattern: REGION_PATTERN },
+  account: { pattern: ACCOUNT_ID_PATTERN },
+  'principal-arn': { pattern: PRINCIPAL_ARN_PATTERN },
+  'kms-key-arn': { pattern: KMS_KEY_ARN_PATTERN },
+  'service-principal': { pattern: SERVICE_PRINCIPAL_PATTERN },
+  'role-name': { pattern: ROLE_NAME_PATTERN },
+  'session-name': { pattern: ROLE_SESSION_NAME_PATTERN },
+  'event-id': { pattern: EVENT_ID_PATTERN },
+  'event-name': { pattern: EVENT_NAME_PATTERN },
+  'event-time': { pattern: ISO_TIME_PATTERN, prose: true },
+  'log-group': { pattern: LOG_GROUP_NAME_PATTERN },
+  'error-code': { pattern: ERROR_CODE_PATTERN },
+  step: { pattern: STEP_PATTERN },
+  day: { pattern: DAY_PATTERN },
+};
 
-/** Trusted when `value` matches `pattern`, user text (cut to `max`) otherwise. */
-export function checked(value: string | undefined, pattern: RegExp, max: number | Limits, code = true): Value {
-  const ok = trusted(value, pattern);
+/** The value, if it has the shape of its kind. */
+export const trusted = (value: string | undefined, kind: IdKind): string | undefined =>
+  value !== undefined && KINDS[kind].pattern.test(value) ? value : undefined;
+
+/** Trusted when `value` has the shape of its kind; user text (cut to `max`) otherwise. */
+export function identifier(kind: IdKind, value: string | undefined, max: number | Limits): Value {
+  const ok = trusted(value, kind);
   if (ok === undefined) {
     return typeof max === 'number' ? user(value ?? '', max) : user(value ?? '', max.email, max.chat);
   }
-  return code ? id(ok) : known(ok);
+  return KINDS[kind].prose ? known(ok) : id(ok);
 }
 
 const isText = (part: string | Value | Text): part is Text => Array.isArray(part);

@@ -20,7 +20,7 @@ import {
   templateFight,
 } from '../../../src/domain/repeat';
 import type { CallerIdentity } from '../../../src/domain/identity';
-import { buildNotification, humanDuration, type NotifiedOutcome } from '../../../src/notify';
+import { buildNotification, type NotifiedOutcome } from '../../../src/notify';
 import { startStandin, type Standin } from '../../../standin/index';
 import { modifyRecord } from '../../helpers/events';
 import { clientOptionsFor } from '../../helpers/standin-runtime';
@@ -330,17 +330,6 @@ describe('notifications: switched off again soon after a fix', () => {
     expect(everything).not.toContain('<!channel>');
     expect(everything).not.toContain('evil.example');
     expect(flat(n.email)).toContain('12 min after cvpn-log-guard turned it back on; turned back on 3 times');
-  });
-
-  it.each([
-    [0, '0 s'],
-    [40_000, '40 s'],
-    [12 * MIN, '12 min'],
-    [185 * MIN, '3 h 5 min'],
-    [24 * 60 * MIN, '24 h'],
-    [52 * 60 * MIN, '2 d 4 h'],
-  ])('humanDuration(%d) = %s', (ms, text) => {
-    expect(humanDuration(ms)).toBe(text);
   });
 });
 

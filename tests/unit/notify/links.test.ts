@@ -9,7 +9,8 @@ import { ChatbotMessageSchema, buildNotification, type Notification } from '../.
 import { emailText, slackText } from '../../../src/notify/sanitize';
 import { INVISIBLE, LINK_PROBES, MARK_PILE, asDetected } from '../../fixtures/link-probes';
 import { defaultLinkify, linksIn, markdownLinksIn } from '../../helpers/link-detectors';
-import { CTX, SWITCH_ROLE, exempt, failed, remediated } from './outcomes';
+import { logGroupConsoleUrl } from '../../../src/notify/console-links';
+import { ACCOUNT, CTX, REGION, SWITCH_ROLE, exempt, failed, remediated } from './outcomes';
 
 /** Where a person (or an event) can put text that ends up in a notification. */
 const FIELDS: ReadonlyArray<readonly [string, (text: string) => RemediationOutcome]> = [
@@ -24,7 +25,17 @@ const FIELDS: ReadonlyArray<readonly [string, (text: string) => RemediationOutco
   ['identity type', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, type: text } })],
   ['service principal', (text) => ({ ...failed, actor: { type: 'AWSService', invokedBy: text } })],
   ['principal that is no IAM ARN', (text) => ({ ...failed, actor: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${text}` } })],
+  // Trusted when they have IAM's or CloudWatch's shape (many probes do), so shown as they are
+  // where that can make no link: the email must still neutralise the rest.
+  ['principal ARN of IAM shape', (text) => ({ ...failed, actor: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/${text}` } })],
+  ['log group name', (text) => ({ ...remediated, tool: 'terraform', logGroup: text, loggingAfter: { enabled: true, logGroup: text } })],
 ];
+
+/** The console link a notification builds from its (trusted) log group name: ours too. */
+const logGroupLink = (n: Notification): string | undefined => {
+  const group = n.chat.metadata?.additionalContext?.logGroup;
+  return group === undefined ? undefined : logGroupConsoleUrl(REGION, group);
+};
 
 /** The links our own console URLs make: the only ones allowed. */
 const OURS = new Set(
@@ -41,10 +52,13 @@ function chatTexts(n: Notification): string[] {
 }
 
 function expectNoForeignLinks(n: Notification): void {
-  expect(linksIn(n.email).filter((l) => !OURS.has(l))).toEqual([]);
+  // A detector may leave a name's closing punctuation (`.`) out of the link: still our page.
+  const group = logGroupLink(n);
+  const ours = (l: string): boolean => OURS.has(l) || (group !== undefined && group.startsWith(l) && l.includes('log-group/'));
+  expect(linksIn(n.email).filter((l) => !ours(l))).toEqual([]);
   // Chat is markdown: markdown-it's linkify sees what Slack would autolink, and leaves the code
   // spans of trusted values alone as Slack does.
-  for (const text of chatTexts(n)) expect(markdownLinksIn(text).filter((l) => !OURS.has(l)), text).toEqual([]);
+  for (const text of chatTexts(n)) expect(markdownLinksIn(text).filter((l) => !ours(l)), text).toEqual([]);
 }
 
 function expectNothingInvisible(n: Notification): void {
