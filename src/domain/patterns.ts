@@ -14,7 +14,10 @@ export const ENDPOINT_ID_PATTERN = /^cvpn-endpoint-[0-9a-f]{17}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** An AWS Organizations organization ID (Organizations API Reference, Organization.Id). */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
-/** An IAM role name without a path: 1-64 of letters, digits and + = , . @ _ - (IAM API Reference, CreateRole). */
+/**
+ * An IAM role name without a path: 1-64 of letters, digits and + = , . @ _ - (IAM API Reference,
+ * CreateRole): IAM's name alphabet below, written out because deploy/vars.cjs checks the same.
+ */
 export const ROLE_NAME_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 /** CloudWatch Logs: 1-512 characters of `[.\-_/#A-Za-z0-9]`. */
 export const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -38,8 +41,6 @@ const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[bef])?|-eusc)?';
  * each identifier for links (notify/sanitize.ts `linkFree`).
  */
 const IAM_NAME = '[\\w+=,.@-]';
-/** An IAM role name: 1-64 characters of IAM's alphabet. */
-export const ROLE_NAME_PATTERN = new RegExp(`^${IAM_NAME}{1,64}$`);
 /** An STS role session name (`RoleSessionName`): 2-64 characters of IAM's alphabet. */
 export const ROLE_SESSION_NAME_PATTERN = new RegExp(`^${IAM_NAME}{2,64}$`);
 /**
