@@ -70,17 +70,20 @@ export class Identities {
 
   /**
    * The principal behind a request. A session key needs its own token and must not be expired: the errors are
-   * the ones AWS gives (`InvalidClientTokenId` / `UnrecognizedClientException`, `ExpiredToken` /
-   * `ExpiredTokenException`; which one depends on the protocol).
+   * the ones AWS gives (`InvalidClientTokenId` / `UnrecognizedClientException` / EC2 `AuthFailure`, `ExpiredToken` /
+   * `ExpiredTokenException` / EC2 `RequestExpired`; which one depends on the protocol).
    */
-  resolve(accessKeyId: string, sessionToken: string | undefined, now: number, json: boolean): Principal {
+  resolve(accessKeyId: string, sessionToken: string | undefined, now: number, protocol: 'ec2' | 'query' | 'json'): Principal {
     const k = this.keys.get(accessKeyId);
     if (k === undefined) return this.fallback();
     if (k.sessionToken !== undefined && k.sessionToken !== sessionToken) {
-      throw new ApiError(json ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      if (protocol === 'ec2') throw new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
+      throw new ApiError(protocol === 'json' ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
     }
     if (k.expiresAt !== undefined && now >= k.expiresAt) {
-      throw new ApiError(json ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired', 400);
+      // EC2 answers an expired session with RequestExpired, the code it also uses for a stale signature.
+      if (protocol === 'ec2') throw new ApiError('RequestExpired', 'Request has expired.', 400);
+      throw new ApiError(protocol === 'json' ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired', 400);
     }
     return { accountId: k.accountId, arn: k.arn };
   }

@@ -623,7 +623,12 @@ export class Standin extends AccountControl {
       }
       if (action === '') throw new ApiError('MissingAction', 'Could not find the Action parameter in the request.');
 
-      const caller = this.identities.resolve(scope.accessKeyId, headerValue(req, 'x-amz-security-token'), now.getTime(), isJson);
+      const caller = this.identities.resolve(
+        scope.accessKeyId,
+        headerValue(req, 'x-amz-security-token'),
+        now.getTime(),
+        isJson ? 'json' : service === 'ec2' ? 'ec2' : 'query',
+      );
       call.account = caller.accountId;
 
       hit = this.faults.hit(service, action, region, caller.accountId);
