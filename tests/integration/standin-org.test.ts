@@ -19,6 +19,7 @@ import { DescribeAccountCommand, ListAccountsCommand, OrganizationsClient, pagin
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CALLER_ARN, startStandin, type Standin } from '../../standin/index';
+import { applySeed } from '../../standin/seed';
 
 const CENTRAL = '123456789012';
 const MEMBER = '222222222222';
@@ -527,5 +528,35 @@ describe('CloudTrail trails', () => {
     expect((await cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'data-events' }))).IsLogging).toBe(true);
     const singleRegion = await sdkError(cloudtrail(defaultCreds, 'eu-west-1').send(new GetTrailStatusCommand({ Name: 'central-local' })));
     expect(singleRegion.name).toBe('TrailNotFoundException');
+  });
+});
+
+describe('seed files', () => {
+  it('the example seed builds an organization whose member role, endpoints and rule work through the SDK', async () => {
+    const seed = JSON.parse(readFileSync(fileURLToPath(new URL('../../standin/seed.example.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+    applySeed(standin, seed);
+    const accounts = await orgs().send(new ListAccountsCommand({}));
+    expect(accounts.Accounts?.map((a) => [a.Id, a.State])).toEqual([
+      [CENTRAL, 'ACTIVE'],
+      [MEMBER, 'ACTIVE'],
+      [OTHER, 'ACTIVE'],
+      ['444444444444', 'SUSPENDED'],
+    ]);
+    const creds = await assumeMember();
+    const seen = await ec2(creds).send(new DescribeClientVpnEndpointsCommand({}));
+    expect(seen.ClientVpnEndpoints?.map((e) => e.ClientVpnEndpointId)).toEqual(['cvpn-endpoint-0aaaaaaaaaaaaaaa2']);
+    const targets = await events(creds).send(new ListTargetsByRuleCommand({ Rule: 'cvpn-log-guard-forward' }));
+    expect(targets.Targets?.[0]?.Arn).toBe(`arn:aws:events:eu-west-1:${CENTRAL}:event-bus/cvpn-log-guard-dev`);
+    expect((await sdkError(assumeMember(OTHER))).name).toBe('AccessDenied');
+    const trails = await cloudtrail(creds, 'eu-west-1').send(new DescribeTrailsCommand({}));
+    expect(trails.trailList?.map((t) => [t.Name, t.IsOrganizationTrail])).toEqual([['org-trail', true]]);
+  });
+
+  it('a bad entry is refused with where it is', () => {
+    expect(() => applySeed(standin, { accounts: [{ id: MEMBER, rules: [{ region: 'eu-west-1', name: 'r', state: 'ON', eventPattern: {} }] }] })).toThrow(
+      'seed: accounts[0].rules[0].state must be one of ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+    );
+    expect(() => applySeed(standin, { organization: { accounts: [{ id: '12' }] } })).toThrow("seed: organization.accounts[0]: account id '12' is not 12 digits");
+    expect(() => applySeed(standin, { accounts: [{ id: MEMBER, trails: [{ homeRegion: 'us-east-1', name: 'x' }] }] })).toThrow("seed: accounts[0].trails[0]: invalid trail name 'x'");
   });
 });
