@@ -146,7 +146,7 @@ function seedAccount(control: AccountControl, section: Json, prefix: string, sum
     const where = w('accessKeys', i);
     const key = str(k, 'accessKeyId', where, true);
     const arn = str(k, 'arn', where);
-    at(where, () => control.addAccessKey(key, arn));
+    at(where, () => { control.addAccessKey(key, arn); });
     summary.lines.push(`  key      ${label} ${key}`);
   }
   for (const [i, b] of records(section, 'eventBuses', prefix.slice(0, -1)).entries()) {
@@ -173,7 +173,7 @@ function seedAccount(control: AccountControl, section: Json, prefix: string, sum
     if (state !== undefined) spec.state = state as RuleStateName;
     const description = str(r, 'description', where);
     if (description !== undefined) spec.description = description;
-    at(where, () => control.addRule(region, spec));
+    at(where, () => { control.addRule(region, spec); });
     summary.lines.push(`  rule     ${label} ${region} ${bus ?? 'default'}/${name} ${state ?? 'ENABLED'}`);
   }
   for (const [i, t] of records(section, 'trails', prefix.slice(0, -1)).entries()) {
@@ -205,7 +205,7 @@ function seedOrganization(standin: Standin, o: Json, summary: SeedSummary): void
   const fields = str(o, 'accountFields', 'organization');
   if (fields !== undefined && !FIELD_MODES.includes(fields)) throw new Error(`seed: organization.accountFields must be one of ${FIELD_MODES.join(', ')}`);
   if (fields !== undefined) spec.accountFields = fields as AccountFieldMode;
-  at('organization', () => standin.setOrganization(spec));
+  at('organization', () => { standin.setOrganization(spec); });
   for (const [i, a] of records(o, 'accounts', 'organization').entries()) {
     const where = `organization.accounts[${i}]`;
     const accountId = str(a, 'id', where, true);
@@ -219,7 +219,7 @@ function seedOrganization(standin: Standin, o: Json, summary: SeedSummary): void
     const email = str(a, 'email', where);
     if (email !== undefined) accountSpec.email = email;
     if (state !== undefined) accountSpec.state = state as AccountStateName;
-    at(where, () => standin.addOrganizationAccount(accountId, accountSpec));
+    at(where, () => { standin.addOrganizationAccount(accountId, accountSpec); });
   }
   for (const a of standin.organizationAccounts()) summary.lines.push(`  org      ${a.id} ${a.state} ${a.name}`);
 }
