@@ -531,6 +531,62 @@ describe('CloudTrail trails', () => {
   });
 });
 
+describe('per-account controls', () => {
+  it('EC2 buckets, faults and rate counts are per account', async () => {
+    standin.account(MEMBER).addAccessKey('AKIAMEMBER000000001');
+    const member: Creds = { accessKeyId: 'AKIAMEMBER000000001', secretAccessKey: 'x' };
+    standin.setEc2Throttling({ nonMutating: { capacity: 1, refillPerSecond: 0.001 } });
+    await ec2().send(new DescribeClientVpnEndpointsCommand({}));
+    expect((await sdkError(ec2().send(new DescribeClientVpnEndpointsCommand({})))).name).toBe('RequestLimitExceeded');
+    await ec2(member).send(new DescribeClientVpnEndpointsCommand({}));
+    standin.setEc2Throttling(null);
+
+    standin.injectFault({ action: 'DescribeClientVpnEndpoints', account: MEMBER, code: 'UnauthorizedOperation', times: Infinity });
+    await ec2().send(new DescribeClientVpnEndpointsCommand({}));
+    expect((await sdkError(ec2(member).send(new DescribeClientVpnEndpointsCommand({})))).name).toBe('UnauthorizedOperation');
+    expect(standin.maxRequestsPerSecond('DescribeClientVpnEndpoints', 'eu-west-1', { account: MEMBER })).toBe(2);
+  });
+
+  it('rules, roles, trails and organization accounts can be changed and removed', async () => {
+    standin.setOrganization();
+    standin.addOrganizationAccount(MEMBER);
+    seedMemberRole(MEMBER);
+    const member = standin.account(MEMBER);
+    member.addRule('eu-west-1', { name: 'r1', eventPattern: { source: ['aws.ec2'] } });
+    member.addTrail('eu-west-1', { name: 'local', isMultiRegionTrail: false });
+    const creds = await assumeMember();
+
+    member.setRuleState('eu-west-1', 'r1', 'DISABLED');
+    expect((await events(creds).send(new DescribeRuleCommand({ Name: 'r1' }))).State).toBe('DISABLED');
+    expect(member.getRule('eu-west-1', 'r1')?.state).toBe('DISABLED');
+    expect(member.deleteRule('eu-west-1', 'r1')).toBe(true);
+    expect((await sdkError(events(creds).send(new DescribeRuleCommand({ Name: 'r1' })))).name).toBe('ResourceNotFoundException');
+
+    expect(member.listTrails().map((t) => t.name)).toEqual(['local']);
+    member.deleteTrail('local');
+    expect((await cloudtrail(creds, 'eu-west-1').send(new DescribeTrailsCommand({}))).trailList).toEqual([]);
+
+    expect(member.deleteRole(MEMBER_ROLE)).toBe(true);
+    expect((await sdkError(assumeMember())).name).toBe('AccessDenied');
+    expect(standin.removeOrganizationAccount(MEMBER)).toBe(true);
+    expect((await sdkError(orgs().send(new DescribeAccountCommand({ AccountId: MEMBER })))).name).toBe('AccountNotFoundException');
+    expect(standin.organizationAccounts().map((a) => a.id)).toEqual([CENTRAL]);
+  });
+
+  it('reset forgets other accounts, the organization and the sessions', async () => {
+    standin.setOrganization();
+    seedMemberRole(MEMBER);
+    standin.account(MEMBER).addEndpoint('eu-west-1');
+    const creds = await assumeMember();
+    standin.reset();
+    expect(standin.account(MEMBER).listEndpoints('eu-west-1')).toEqual([]);
+    expect(standin.sessions()).toEqual([]);
+    expect((await sdkError(orgs().send(new ListAccountsCommand({})))).name).toBe('AWSOrganizationsNotInUseException');
+    // A forgotten session key is just an unknown key again: the default account.
+    expect((await sts(creds).send(new GetCallerIdentityCommand({}))).Account).toBe(CENTRAL);
+  });
+});
+
 describe('seed files', () => {
   it('the example seed builds an organization whose member role, endpoints and rule work through the SDK', async () => {
     const seed = JSON.parse(readFileSync(fileURLToPath(new URL('../../standin/seed.example.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
