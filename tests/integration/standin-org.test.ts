@@ -355,6 +355,15 @@ describe('Organizations', () => {
     const missing = await sdkError(orgs().send(new DescribeAccountCommand({ AccountId: OUTSIDER })));
     expect([missing.name, missing.$metadata.httpStatusCode]).toEqual(['AccountNotFoundException', 404]);
   });
+
+  it('throttles with TooManyRequestsException under a per-second limit', async () => {
+    seedOrganization(1);
+    standin.setRateLimit('ListAccounts', 1);
+    await orgs().send(new ListAccountsCommand({}));
+    const throttled = await sdkError(orgs().send(new ListAccountsCommand({})));
+    expect([throttled.name, throttled.$metadata.httpStatusCode]).toEqual(['TooManyRequestsException', 429]);
+    expect(standin.throttledCount('ListAccounts')).toBe(1);
+  });
 });
 
 describe('EventBridge rules', () => {
