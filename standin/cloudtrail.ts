@@ -1,8 +1,10 @@
-// CloudTrail (JSON 1.1, X-Amz-Target: CloudTrail_20131101.<Op>): LookupEvents over a per-region store of records.
+// CloudTrail (JSON 1.1, X-Amz-Target: CloudTrail_20131101.<Op>): LookupEvents over a per-region store of records;
+// DescribeTrails and GetTrailStatus are in trails.ts.
 
 import { randomUUID } from 'node:crypto';
 import { ApiError, type RequestContext } from './common';
 import { isJsonObject, optInt, optObjectList, optString, optTimestamp, own, type JsonObject } from './json';
+import { handleTrails, type TrailsEnv } from './trails';
 
 export const CLOUDTRAIL_TARGET_PREFIX = 'CloudTrail_20131101.';
 
@@ -158,6 +160,7 @@ export function buildTrailEvent(record: CloudTrailRecord, opts: CloudTrailEventO
 export interface CloudTrailEnv {
   events: readonly TrailEvent[];
   nextSeq: number;
+  trails: TrailsEnv;
 }
 
 export function cloudTrailErrorJson(code: string, message: string): string {
@@ -165,6 +168,7 @@ export function cloudTrailErrorJson(code: string, message: string): string {
 }
 
 export function handleCloudTrail(ctx: RequestContext, input: JsonObject, env: CloudTrailEnv): JsonObject {
+  if (ctx.action === 'DescribeTrails' || ctx.action === 'GetTrailStatus') return handleTrails(ctx, input, env.trails);
   if (ctx.action !== 'LookupEvents') {
     throw new ApiError('UnknownOperationException', `Operation ${ctx.action} is not supported by this stand-in.`);
   }

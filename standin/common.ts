@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 
-export type ServiceName = 'ec2' | 'logs' | 'sns' | 'sts' | 'cloudtrail' | 'lambda' | 'sqs' | 'kms' | 'iam';
+export type ServiceName = 'ec2' | 'logs' | 'sns' | 'sts' | 'cloudtrail' | 'lambda' | 'sqs' | 'kms' | 'iam' | 'organizations' | 'events';
 
 /** An error answered in the calling protocol's own envelope. */
 export class ApiError extends Error {
@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number = 400,
+    /** extra members of the error shape (Organizations' `Reason`), written by the JSON protocols that have them */
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = code;
@@ -21,7 +23,10 @@ export interface RequestContext {
   region: string;
   action: string;
   requestId: string;
+  /** the account of the access key that signed the request */
   accountId: string;
+  /** the caller's ARN (GetCallerIdentity's Arn) */
+  callerArn: string;
   now: Date;
 }
 

@@ -11,6 +11,8 @@ interface FaultMatch {
   action?: string;
   /** only requests signed for this region; any when left out */
   region?: string;
+  /** only requests signed by a key of this account; any when left out */
+  account?: string;
   /** how many matching calls the fault hits; default 1, Infinity allowed. Calls the probability spares don't count. */
   times?: number;
   /** chance (0-1) that a matching call is hit, drawn from the stand-in's seeded PRNG; default 1 */
@@ -98,12 +100,13 @@ export class FaultEngine {
    * The fault that hits this call, if any. Faults are tried in the order they were injected; a fault with a
    * probability below 1 draws one number from the PRNG each time it matches, and lets the call pass on a miss.
    */
-  hit(service: ServiceName, action: string, region: string): FaultHit | undefined {
+  hit(service: ServiceName, action: string, region: string, account?: string): FaultHit | undefined {
     for (const f of this.faults) {
       const s = f.spec;
       if (s.action !== undefined && s.action !== action) continue;
       if (s.service !== undefined && s.service !== service) continue;
       if (s.region !== undefined && s.region !== region) continue;
+      if (s.account !== undefined && s.account !== account) continue;
       const p = s.probability ?? 1;
       if (p < 1 && !(this.prng.next() < p)) continue;
       f.remaining -= 1;

@@ -1,8 +1,8 @@
-// IAM (Query protocol, Version 2010-05-08, global: signed for us-east-1): GetRole.
+// IAM (Query protocol, Version 2010-05-08, global: signed for us-east-1): GetRole, over the account's roles.
 
-import { createHash } from 'node:crypto';
 import { ApiError, partitionOf, type QueryParams, type RequestContext } from './common';
 import type { StandinState } from './state';
+import { roleIdFor } from './sts';
 import { elem, leaf, xmlDocument } from './xml';
 
 export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -27,7 +27,21 @@ export function handleIam(ctx: RequestContext, params: QueryParams, env: IamEnv)
   }
   const role = env.state.roles.get(name);
   if (role === undefined) throw new ApiError('NoSuchEntity', `The role with name ${name} cannot be found.`, 404);
-  const roleId = `AROA${createHash('sha256').update(name).digest('hex').toUpperCase().slice(0, 17)}`;
+  const roleId = roleIdFor(name);
+  const trust =
+    role.trustedPrincipals === undefined
+      ? CLIENT_VPN_TRUST
+      : JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: role.trustedPrincipals.length === 1 ? role.trustedPrincipals[0] : role.trustedPrincipals },
+              Action: 'sts:AssumeRole',
+              ...(role.externalId === undefined ? {} : { Condition: { StringEquals: { 'sts:ExternalId': role.externalId } } }),
+            },
+          ],
+        });
   // ctx.region is the signing region (us-east-1 for the commercial partition).
   const arn = `arn:${partitionOf(ctx.region)}:iam::${ctx.accountId}:role${role.path}${name}`;
   return xmlDocument(
@@ -39,8 +53,8 @@ export function handleIam(ctx: RequestContext, params: QueryParams, env: IamEnv)
         'Role',
         leaf('Path', role.path),
         // IAM returns policy documents URL-encoded (IAM API Reference, Role: AssumeRolePolicyDocument).
-        leaf('AssumeRolePolicyDocument', encodeURIComponent(CLIENT_VPN_TRUST)),
-        leaf('MaxSessionDuration', 3600),
+        leaf('AssumeRolePolicyDocument', encodeURIComponent(trust)),
+        leaf('MaxSessionDuration', role.maxSessionDuration),
         leaf('RoleId', roleId),
         leaf('RoleName', name),
         leaf('Arn', arn),

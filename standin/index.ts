@@ -1,54 +1,47 @@
 // AWS stand-in: one loopback HTTP server speaking the real wire protocols of EC2 (Client VPN), CloudWatch Logs,
-// SNS, STS, CloudTrail (LookupEvents), Lambda (Invoke) and SQS, so the real AWS SDK v3 clients run unchanged
-// against it. See README.md.
+// SNS, STS, CloudTrail, Organizations, EventBridge, KMS, IAM, Lambda (Invoke) and SQS, so the real AWS SDK v3
+// clients run unchanged against it. State is per account: the access key that signed a request names the account.
+// See README.md.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  buildTrailEvent,
-  CLOUDTRAIL_TARGET_PREFIX,
-  cloudTrailErrorJson,
-  handleCloudTrail,
-  type CloudTrailEventOptions,
-  type CloudTrailRecord,
-} from './cloudtrail';
-import { ApiError, partitionOf, type QueryParams, type RequestContext, type ServiceName } from './common';
-import { DEFAULT_REGIONS, ec2ErrorXml, handleEc2, markDeleted, type RegionInfo } from './ec2';
+import { AccountControl } from './account-control';
+import { CLOUDTRAIL_TARGET_PREFIX, cloudTrailErrorJson, handleCloudTrail } from './cloudtrail';
+import { ApiError, type QueryParams, type RequestContext, type ServiceName } from './common';
+import { DEFAULT_REGIONS, ec2ErrorXml, handleEc2, type RegionInfo } from './ec2';
+import { EVENTS_TARGET_PREFIX, handleEvents } from './eventbridge';
 import { FaultEngine, type FaultHit, type FaultSpec } from './faults';
+import { Identities, type IssuedKey } from './identities';
 import { functionArn, LAMBDA_INVOKE_PATH, lambdaErrorBody, LambdaStore, type FunctionHandler, type FunctionOptions, type InvocationRecord, type RegisteredFunction } from './lambda';
 import { maxInWindow, SlidingWindow, TokenBucket, type BucketConfig } from './limits';
-import { createStream, keyProblem, writeRecord } from './delivery';
 import { handleIam, IAM_XMLNS } from './iam';
 import { handleKms, KMS_TARGET_PREFIX } from './kms';
 import { handleLogs, LOGS_TARGET_PREFIX, logsErrorJson } from './logs';
+import {
+  buildOrgAccount,
+  handleOrganizations,
+  ORG_ID_RE,
+  ORGANIZATIONS_TARGET_PREFIX,
+  organizationsErrorJson,
+  type AccountStateName,
+  type OrgAccountSpec,
+  type OrgAccountState,
+  type OrganizationSpec,
+  type OrganizationState,
+} from './organizations';
 import { handleSns, queryErrorXml, SNS_XMLNS } from './sns';
 import { SQS_TARGET_PREFIX, sqsError, SqsStore, type QueueMessage, type QueueOptions } from './sqs';
-import {
-  buildEndpoint,
-  buildLogGroup,
-  CLIENT_VPN_ROLE,
-  defaultLogsKeyPolicy,
-  type KmsKeySpec,
-  type KmsKeyState,
-  type KmsKeyStateName,
-  type LogStreamState,
-  logGroupNameProblem,
-  RETENTION_DAYS,
-  StandinState,
-  topicArn,
-  topicNameProblem,
-  type EndpointRecord,
-  type EndpointSpec,
-  type EndpointState,
-  type EndpointStatusCode,
-  type LogGroupSpec,
-  type LogGroupState,
-  type PublishedMessage,
-} from './state';
+import { StandinState, type PublishedMessage } from './state';
 import { handleSts, STS_XMLNS, userIdFor } from './sts';
+import type { TrailState } from './trails';
 
+export { AccountControl, type RoleSpec } from './account-control';
+export type { EventBusSpec, RuleSpec, RuleState, RuleStateName, RuleTarget } from './eventbridge';
+export type { IssuedKey, Principal } from './identities';
+export type { AccountFieldMode, AccountStateName, OrgAccountSpec, OrgAccountState, OrganizationSpec } from './organizations';
+export type { TrailSpec, TrailState } from './trails';
 export type { CloudTrailEventOptions, CloudTrailRecord, CloudTrailResource } from './cloudtrail';
 export type { ServiceName } from './common';
 export type { OptInStatus, RegionInfo } from './ec2';
@@ -106,6 +99,8 @@ export interface CallRecord {
   fault?: FaultHit['kind'];
   /** set when the modelled throttling (EC2 buckets, per-second limits) refused the call */
   throttled?: boolean;
+  /** the account of the access key that signed the call (absent when the signature was refused) */
+  account?: string;
 }
 
 /** EC2 API request throttling: one bucket per class per region. A class left out is not throttled. */
@@ -140,14 +135,16 @@ const CONTENT_TYPE: Readonly<Record<string, string>> = {
   'rest-json': 'application/json',
 };
 
-export class Standin {
+export class Standin extends AccountControl {
   readonly url: string;
   readonly port: number;
-  readonly accountId: string;
   readonly callerArn: string;
 
   private regionList: RegionInfo[];
-  private readonly state = new StandinState();
+  /** by account ID; the default account's is `this.state` */
+  private readonly accountStates = new Map<string, StandinState>();
+  private readonly sharedPublished: PublishedMessage[];
+  private organization: OrganizationState | undefined;
   private readonly callLog: CallRecord[] = [];
   private readonly faults = new FaultEngine();
   private readonly lambda = new LambdaStore();
@@ -171,10 +168,17 @@ export class Standin {
     port: number,
     opts: StandinOptions,
   ) {
+    const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
+    const callerArn = opts.callerArn ?? DEFAULT_CALLER_ARN.replace(DEFAULT_ACCOUNT_ID, accountId);
+    // Every account publishes into one list, so published() shows all messages in the order they arrived.
+    const published: PublishedMessage[] = [];
+    // Keys nobody registered or issued are the default account's caller: single-account use needs no setup.
+    super(new StandinState(published), accountId, new Identities(() => ({ accountId, arn: callerArn })));
+    this.sharedPublished = published;
+    this.accountStates.set(accountId, this.state);
+    this.callerArn = callerArn;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
-    this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
-    this.callerArn = opts.callerArn ?? DEFAULT_CALLER_ARN.replace(DEFAULT_ACCOUNT_ID, this.accountId);
     this.regionList = normaliseRegions(opts.regions ?? DEFAULT_REGIONS);
     this.sqsMaxWaitMs = opts.sqsMaxWaitMs ?? 2000;
   }
@@ -224,213 +228,94 @@ export class Standin {
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // Control API: EC2, CloudWatch Logs, SNS
+  // Control API: other accounts, the organization, sessions
 
-  /** Adds a Client VPN endpoint; returns its id (random `cvpn-endpoint-<17 hex>` unless given). */
-  addEndpoint(region: string, spec: EndpointSpec = {}): string {
-    const endpoint = buildEndpoint(region, this.accountId, spec, new Date());
-    const endpoints = this.state.region(region).endpoints;
-    if (endpoints.has(endpoint.id)) throw new Error(`standin: endpoint ${endpoint.id} already exists in ${region}`);
-    endpoints.set(endpoint.id, { current: endpoint, staleReads: 0 });
-    const log = endpoint.logging;
-    if (log.enabled && log.logGroup !== undefined && log.logStream !== undefined) {
-      const lg = this.state.region(region).logGroups.get(log.logGroup);
-      if (lg !== undefined && !lg.streams.includes(log.logStream)) lg.streams.push(log.logStream);
-      if (lg !== undefined) createStream(this.state, lg, log.logStream, Date.now());
-    }
-    return endpoint.id;
-  }
-
-  /** A copy of the endpoint's current (not stale) state, or undefined. */
-  getEndpoint(region: string, id: string): EndpointState | undefined {
-    const r = this.state.regions.get(region)?.endpoints.get(id);
-    return r === undefined ? undefined : structuredClone(r.current);
-  }
-
-  listEndpoints(region: string): EndpointState[] {
-    return [...(this.state.regions.get(region)?.endpoints.values() ?? [])].map((r) => structuredClone(r.current));
-  }
-
-  setEndpointStatus(region: string, id: string, code: EndpointStatusCode, message?: string): void {
-    const e = this.record(region, id).current;
-    if (code === 'deleted') {
-      markDeleted(e, new Date());
-    } else {
-      e.status = message === undefined ? { code } : { code, message };
-    }
-  }
-
-  /** Marks the endpoint deleted (it stays visible to Describe with status "deleted", like AWS). */
-  deleteEndpoint(region: string, id: string): void {
-    markDeleted(this.record(region, id).current, new Date());
+  /** The control API for another account's state (made on first use). The default account's is the stand-in itself. */
+  account(accountId: string): AccountControl {
+    if (!/^\d{12}$/.test(accountId)) throw new Error(`standin: account id '${accountId}' is not 12 digits`);
+    return accountId === this.accountId ? this : new AccountControl(this.stateOf(accountId), accountId, this.identities);
   }
 
   /**
-   * The next `count` Describe responses that include this endpoint show its state from before the last
-   * successful ModifyClientVpnEndpoint (if there was none yet, the count waits for the first one).
+   * Creates the organization (replacing any earlier one). The management account (default: the default account)
+   * is its first member. Until this is called every account gets AWSOrganizationsNotInUseException.
    */
-  setStaleReads(region: string, id: string, count: number): void {
-    this.record(region, id).staleReads = count;
+  setOrganization(spec: OrganizationSpec = {}): void {
+    const id = spec.id ?? 'o-exampleorgid';
+    if (!ORG_ID_RE.test(id)) throw new Error(`standin: organization id '${id}' must be o- and 10-32 lowercase letters or digits`);
+    const management = spec.managementAccountId ?? this.accountId;
+    this.organization = {
+      id,
+      rootId: spec.rootId ?? 'r-examplerootid111',
+      managementAccountId: management,
+      delegatedAdministrators: new Set(spec.delegatedAdministrators ?? []),
+      accountFields: spec.accountFields ?? 'state',
+      accounts: new Map([[management, buildOrgAccount(management, { name: 'Management Account', joinedMethod: 'INVITED' }, Date.now())]]),
+    };
   }
 
-  addLogGroup(region: string, name: string, opts: LogGroupSpec = {}): LogGroupState {
-    const problem = logGroupNameProblem(name);
-    if (problem !== undefined) throw new Error(`standin: ${problem}`);
-    if (opts.retentionInDays !== undefined && !RETENTION_DAYS.includes(opts.retentionInDays)) {
-      throw new Error(`standin: retentionInDays ${opts.retentionInDays} is not a value CloudWatch Logs accepts`);
+  /** Adds an account to the organization (or replaces its entry). */
+  addOrganizationAccount(accountId: string, spec: OrgAccountSpec = {}): void {
+    this.org().accounts.set(accountId, buildOrgAccount(accountId, spec, Date.now()));
+  }
+
+  /** Moves an account to another state (SUSPENDED, PENDING_CLOSURE, ...). */
+  setOrganizationAccountState(accountId: string, state: AccountStateName): void {
+    const a = this.org().accounts.get(accountId);
+    if (a === undefined) throw new Error(`standin: account ${accountId} is not in the organization`);
+    this.org().accounts.set(accountId, buildOrgAccount(accountId, { ...a, state }, a.joinedTimestamp));
+  }
+
+  removeOrganizationAccount(accountId: string): boolean {
+    return this.org().accounts.delete(accountId);
+  }
+
+  /** Copies of the organization's accounts, in ListAccounts order. */
+  organizationAccounts(): OrgAccountState[] {
+    return structuredClone([...(this.organization?.accounts.values() ?? [])]);
+  }
+
+  /** Session credentials issued by AssumeRole so far (with the principal each is bound to). */
+  sessions(): IssuedKey[] {
+    return this.identities.sessions();
+  }
+
+  /** Makes AssumeRole credentials expired: calls signed with them then get ExpiredToken(Exception). */
+  expireSession(accessKeyId: string): void {
+    this.identities.expire(accessKeyId, Date.now());
+  }
+
+  private org(): OrganizationState {
+    if (this.organization === undefined) throw new Error('standin: no organization: call setOrganization() first');
+    return this.organization;
+  }
+
+  private stateOf(accountId: string): StandinState {
+    let s = this.accountStates.get(accountId);
+    if (s === undefined) {
+      s = new StandinState(this.sharedPublished);
+      this.accountStates.set(accountId, s);
     }
-    const groups = this.state.region(region).logGroups;
-    if (groups.has(name)) throw new Error(`standin: log group ${name} already exists in ${region}`);
-    const group = buildLogGroup(region, this.accountId, name, opts, new Date());
-    groups.set(name, group);
-    return structuredClone(group);
+    return s;
   }
 
-  getLogGroup(region: string, name: string): LogGroupState | undefined {
-    const g = this.state.regions.get(region)?.logGroups.get(name);
-    return g === undefined ? undefined : structuredClone(g);
-  }
-
-  listLogGroups(region: string): LogGroupState[] {
-    return [...(this.state.regions.get(region)?.logGroups.values() ?? [])].map((g) => structuredClone(g));
-  }
-
-  deleteLogGroup(region: string, name: string): boolean {
-    return this.state.regions.get(region)?.logGroups.delete(name) ?? false;
-  }
-
-  /** Creates (or finds) an SNS topic; returns its ARN. */
-  createTopic(region: string, name: string): string {
-    const problem = topicNameProblem(name);
-    if (problem !== undefined) throw new Error(`standin: ${problem}`);
-    const arn = topicArn(region, this.accountId, name);
-    const topics = this.state.region(region).topics;
-    if (!topics.has(arn)) topics.set(arn, { arn, name, region });
-    return arn;
-  }
-
-  /** Copies of the messages published so far (to one topic, or all), oldest first. */
-  published(topicArnFilter?: string): PublishedMessage[] {
-    return this.state.published.filter((m) => topicArnFilter === undefined || m.topicArn === topicArnFilter).map((m) => structuredClone(m));
+  /** Organization trails the management account shares with `accountId` (none for the management account itself). */
+  private organizationTrailsFor(accountId: string): TrailState[] {
+    const org = this.organization;
+    if (org === undefined || accountId === org.managementAccountId || !org.accounts.has(accountId)) return [];
+    return (this.accountStates.get(org.managementAccountId)?.trails ?? []).filter((t) => t.isOrganizationTrail);
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // Control API: CloudTrail, Lambda, SQS
+  // Control API: SNS messages (every account's, oldest first)
 
-  /**
-   * Adds a KMS key in `region`; returns its ARN. By default Enabled, customer managed, with the key
-   * policy AWS documents for log-group keys (account root + `logs.<region>.amazonaws.com`).
-   */
-  addKmsKey(region: string, spec: KmsKeySpec = {}): string {
-    const keyId = spec.keyId ?? randomUUID();
-    const arn = `arn:${partitionOf(region)}:kms:${region}:${this.accountId}:key/${keyId}`;
-    const policy = spec.policy === undefined ? defaultLogsKeyPolicy(region, this.accountId) : typeof spec.policy === 'string' ? spec.policy : JSON.stringify(spec.policy);
-    const key: KmsKeyState = {
-      keyId,
-      arn,
-      region,
-      keyState: spec.keyState ?? 'Enabled',
-      policy,
-      keyManager: spec.keyManager ?? 'CUSTOMER',
-      description: spec.description ?? '',
-      creationDate: Date.now(),
-    };
-    if (key.keyState === 'PendingDeletion') key.deletionDate = Date.now() + 30 * 86_400_000;
-    this.state.region(region).kmsKeys.set(keyId, key);
-    return arn;
+  /** Copies of the messages published so far (to one topic, or all), oldest first. */
+  published(topicArnFilter?: string): PublishedMessage[] {
+    return this.sharedPublished.filter((m) => topicArnFilter === undefined || m.topicArn === topicArnFilter).map((m) => structuredClone(m));
   }
 
-  /** Changes a key's state (Disabled, PendingDeletion, ...) or policy. */
-  updateKmsKey(arn: string, change: { keyState?: KmsKeyStateName; policy?: string | Record<string, unknown> }): void {
-    const key = this.keyByArn(arn);
-    if (change.keyState !== undefined) {
-      key.keyState = change.keyState;
-      if (change.keyState === 'PendingDeletion') key.deletionDate = Date.now() + 30 * 86_400_000;
-      else delete key.deletionDate;
-    }
-    if (change.policy !== undefined) key.policy = typeof change.policy === 'string' ? change.policy : JSON.stringify(change.policy);
-  }
-
-  /** Deletes a key outright (DescribeKey then answers NotFoundException). */
-  deleteKmsKey(arn: string): void {
-    const key = this.keyByArn(arn);
-    this.state.region(key.region).kmsKeys.delete(key.keyId);
-  }
-
-  /** Whether the Client VPN service-linked role exists (it does from the start). */
-  setServiceLinkedRole(present: boolean): void {
-    if (present) this.state.addDefaultRoles();
-    else this.state.roles.delete(CLIENT_VPN_ROLE.name);
-  }
-
-  /**
-   * A client connects to the endpoint: Client VPN writes a connection-log record to its stream (at
-   * `at`, default now). Returns false when nothing could be written: logging off, no group, no
-   * service-linked role, or a key CloudWatch Logs can't use.
-   */
-  simulateConnection(region: string, endpointId: string, at: Date = new Date()): boolean {
-    const r = this.state.regions.get(region);
-    const log = r?.endpoints.get(endpointId)?.current.logging;
-    if (r === undefined || log === undefined || !log.enabled || log.logGroup === undefined || log.logStream === undefined) return false;
-    const group = r.logGroups.get(log.logGroup);
-    if (group === undefined) return false;
-    const message = JSON.stringify({
-      'connection-log-type': 'connection-attempt',
-      'connection-attempt-status': 'successful',
-      'client-vpn-endpoint-id': endpointId,
-      'connection-start-time': at.toISOString().replace('T', ' ').slice(0, 19),
-    });
-    return writeRecord(this.state, r, region, group, log.logStream, at.getTime(), message);
-  }
-
-  /** Why CloudWatch Logs can't encrypt for this group (a disabled key, a policy without logs), or undefined. */
-  logGroupKeyProblem(region: string, group: string): string | undefined {
-    const r = this.state.regions.get(region);
-    const g = r?.logGroups.get(group);
-    return r === undefined || g === undefined ? undefined : keyProblem(r, region, g);
-  }
-
-  /** Copies of the group's log streams. */
-  logStreams(region: string, group: string): LogStreamState[] {
-    return structuredClone(this.state.regions.get(region)?.logGroups.get(group)?.logStreams ?? []);
-  }
-
-  /** Moves a stream's times (epoch ms) so tests can age it; `creationTime` and the record times alike. */
-  setLogStreamTimes(
-    region: string,
-    group: string,
-    stream: string,
-    times: { creationTime?: number; lastIngestionTime?: number; lastEventTimestamp?: number; firstEventTimestamp?: number },
-  ): void {
-    const st = this.state.regions.get(region)?.logGroups.get(group)?.logStreams.find((s) => s.name === stream);
-    if (st === undefined) throw new Error(`standin: no stream ${stream} in ${group} (${region})`);
-    Object.assign(st, times);
-  }
-
-  /** Sets a group's creation time (epoch ms): a group "created" more than an hour ago. */
-  setLogGroupCreationTime(region: string, group: string, creationTime: number): void {
-    const g = this.state.regions.get(region)?.logGroups.get(group);
-    if (g === undefined) throw new Error(`standin: no log group ${group} in ${region}`);
-    g.creationTime = creationTime;
-  }
-
-  private keyByArn(arn: string): KmsKeyState {
-    for (const r of this.state.regions.values()) for (const k of r.kmsKeys.values()) if (k.arn === arn) return k;
-    throw new Error(`standin: no KMS key ${arn}`);
-  }
-
-  /**
-   * Adds a record to the region's CloudTrail event history (what LookupEvents searches). `record` is the object
-   * as CloudTrail writes it (eventID, eventTime, eventName, eventSource, userIdentity, ...); it is served back
-   * verbatim as the `CloudTrailEvent` string. Returns the eventID (a new UUID, also written into the record,
-   * when it has none).
-   */
-  addCloudTrailEvent(region: string, record: CloudTrailRecord, opts: CloudTrailEventOptions = {}): string {
-    const ev = buildTrailEvent(record, opts, this.state.trailSeq);
-    this.state.trailSeq += 1;
-    this.state.region(region).trailEvents.push(ev);
-    return ev.eventId;
-  }
+  // -------------------------------------------------------------------------------------------------------------
+  // Control API: Lambda, SQS (not per account: they live in the default account)
 
   /** Registers an in-process Lambda function that Invoke runs (by name, partial or full ARN). */
   registerFunction(name: string, handler: FunctionHandler, opts: FunctionOptions = {}): void {
@@ -490,9 +375,15 @@ export class Standin {
    * The most calls of `action` (in `region`, or any) that arrived within any one-second window. Throttled calls
    * count (the question is how fast a client sent); `acceptedOnly` leaves them out.
    */
-  maxRequestsPerSecond(action: string, region?: string, opts: { acceptedOnly?: boolean } = {}): number {
+  maxRequestsPerSecond(action: string, region?: string, opts: { acceptedOnly?: boolean; account?: string } = {}): number {
     const times = this.callLog
-      .filter((c) => c.action === action && (region === undefined || c.region === region) && !(opts.acceptedOnly === true && c.throttled === true))
+      .filter(
+        (c) =>
+          c.action === action &&
+          (region === undefined || c.region === region) &&
+          (opts.account === undefined || c.account === opts.account) &&
+          !(opts.acceptedOnly === true && c.throttled === true),
+      )
       .map((c) => c.at);
     return maxInWindow(times, 1000);
   }
@@ -563,12 +454,16 @@ export class Standin {
   }
 
   /**
-   * Forgets all state (endpoints, log groups, topics, messages, CloudTrail events, functions, queues), calls,
+   * Forgets all state (every account's endpoints, log groups, topics, roles, rules, trails, messages, CloudTrail
+   * events; the organization, access keys and sessions; functions, queues), calls,
    * faults, throttling counters and buckets, and restarts the PRNG from its seed. Configuration (regions, seed,
    * rate limits, EC2 throttling, latency) stays unless `config: true`, which restores the defaults too.
    */
   reset(opts: { config?: boolean } = {}): void {
     this.state.clear();
+    for (const id of [...this.accountStates.keys()]) if (id !== this.accountId) this.accountStates.delete(id);
+    this.identities.clear();
+    this.organization = undefined;
     this.callLog.length = 0;
     this.faults.clear();
     this.lambda.clear();
@@ -597,13 +492,6 @@ export class Standin {
     });
   }
 
-  private record(region: string, id: string): EndpointRecord {
-    const r = this.state.regions.get(region)?.endpoints.get(id);
-    if (r === undefined) throw new Error(`standin: no endpoint ${id} in ${region}`);
-    return r;
-  }
-
-  /** A timer that close() cuts short, so no handler outlives the server. */
   private sleep(ms: number): Promise<void> {
     if (this.closed || ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -649,6 +537,8 @@ export class Standin {
       else if (target.startsWith(CLOUDTRAIL_TARGET_PREFIX)) service = 'cloudtrail';
       else if (target.startsWith(SQS_TARGET_PREFIX)) service = 'sqs';
       else if (target.startsWith(KMS_TARGET_PREFIX)) service = 'kms';
+      else if (target.startsWith(ORGANIZATIONS_TARGET_PREFIX)) service = 'organizations';
+      else if (target.startsWith(EVENTS_TARGET_PREFIX)) service = 'events';
       else service = 'unknown';
       const ct = headerValue(req, 'content-type') ?? '';
       jsonVersion = service === 'sqs' || (service === 'unknown' && ct.includes('json-1.0')) ? '1.0' : '1.1';
@@ -733,16 +623,24 @@ export class Standin {
       }
       if (action === '') throw new ApiError('MissingAction', 'Could not find the Action parameter in the request.');
 
-      hit = this.faults.hit(service, action, region);
+      const caller = this.identities.resolve(
+        scope.accessKeyId,
+        headerValue(req, 'x-amz-security-token'),
+        now.getTime(),
+        isJson ? 'json' : service === 'ec2' ? 'ec2' : 'query',
+      );
+      call.account = caller.accountId;
+
+      hit = this.faults.hit(service, action, region, caller.accountId);
       if (hit !== undefined) call.fault = hit.kind;
       if (hit?.kind === 'error') throw hit.error;
       if (hit?.kind === 'reset' && !hit.applies) {
         req.socket.destroy();
         return;
       }
-      this.throttle(service, action, region, call);
+      this.throttle(service, action, region, call, caller.accountId);
 
-      const ctx: RequestContext = { service, region, action, requestId, accountId: this.accountId, now };
+      const ctx: RequestContext = { service, region, action, requestId, accountId: caller.accountId, callerArn: caller.arn, now };
       answer = await this.dispatch(ctx, { query, json, lambdaFunction, req, body, url, jsonVersion });
     } catch (err) {
       const apiError =
@@ -791,17 +689,28 @@ export class Standin {
     const json = input.json ?? {};
     const q: QueryParams = input.query ?? new Map<string, string>();
     const xml = (body: string): Answer => ({ status: 200, headers: {}, body });
+    const state = this.stateOf(ctx.accountId);
     switch (ctx.service) {
       case 'logs':
-        return jsonAnswer(handleLogs(ctx, json, { state: this.state }));
+        return jsonAnswer(handleLogs(ctx, json, { state }));
       case 'cloudtrail':
-        return jsonAnswer(handleCloudTrail(ctx, json, { events: this.state.region(ctx.region).trailEvents, nextSeq: this.state.trailSeq }));
+        return jsonAnswer(
+          handleCloudTrail(ctx, json, {
+            events: state.region(ctx.region).trailEvents,
+            nextSeq: state.trailSeq,
+            trails: { own: state.trails, organization: this.organizationTrailsFor(ctx.accountId) },
+          }),
+        );
+      case 'organizations':
+        return jsonAnswer(handleOrganizations(ctx, json, this.organization));
+      case 'events':
+        return jsonAnswer(handleEvents(ctx, json, state.region(ctx.region)));
       case 'sqs':
         return jsonAnswer(
           await this.sqs.handle(ctx, json, {
             sleep: (ms) => this.sleep(ms),
             maxWaitMs: this.sqsMaxWaitMs,
-            senderId: userIdFor(this.callerArn, this.accountId),
+            senderId: userIdFor(ctx.callerArn, ctx.accountId),
           }),
         );
       case 'lambda': {
@@ -827,20 +736,26 @@ export class Standin {
         return this.lambda.invoke(invoke);
       }
       case 'ec2':
-        return xml(handleEc2(ctx, q, { state: this.state, regions: this.regionList }));
+        return xml(handleEc2(ctx, q, { state, regions: this.regionList }));
       case 'sns':
-        return xml(handleSns(ctx, q, { state: this.state }));
+        return xml(handleSns(ctx, q, { state }));
       case 'sts':
-        return xml(handleSts(ctx, { callerArn: this.callerArn, accountId: this.accountId }));
+        return xml(
+          handleSts(ctx, q, {
+            caller: { accountId: ctx.accountId, arn: ctx.callerArn },
+            account: (id) => this.accountStates.get(id),
+            identities: this.identities,
+          }),
+        );
       case 'kms':
-        return jsonAnswer(handleKms(ctx, json, { state: this.state }));
+        return jsonAnswer(handleKms(ctx, json, { state }));
       case 'iam':
-        return xml(handleIam(ctx, q, { state: this.state }));
+        return xml(handleIam(ctx, q, { state }));
     }
   }
 
   /** EC2 token buckets and per-second limits; throws the service's throttling error. */
-  private throttle(service: ServiceName, action: string, region: string, call: CallRecord): void {
+  private throttle(service: ServiceName, action: string, region: string, call: CallRecord, account: string): void {
     const t = performance.now();
     let refused = false;
     if (service === 'ec2') {
@@ -848,7 +763,8 @@ export class Standin {
       const cls = /^(Describe|Get|List)/.test(action) ? 'nonMutating' : 'mutating';
       const bucketConfig = config?.[cls];
       if (bucketConfig !== undefined) {
-        const key = `${region}|${cls}`;
+        // EC2 buckets are per account and region.
+        const key = `${account}|${region}|${cls}`;
         let bucket = this.buckets.get(key);
         if (bucket === undefined) {
           bucket = new TokenBucket(bucketConfig, t);
@@ -859,7 +775,7 @@ export class Standin {
     }
     const limit = this.rateLimits.get(action);
     if (!refused && limit !== undefined) {
-      const key = `${action}|${region}`;
+      const key = `${action}|${region}|${account}`;
       let window = this.windows.get(key);
       if (window === undefined) {
         window = new SlidingWindow(limit);
@@ -886,7 +802,11 @@ function throttlingError(service: ServiceName): ApiError {
     case 'cloudtrail':
     case 'logs':
     case 'kms':
+    case 'events':
       return new ApiError('ThrottlingException', 'Rate exceeded', 400);
+    case 'organizations':
+      // httpError 429 in the SDK model
+      return new ApiError('TooManyRequestsException', 'Rate exceeded', 429);
     case 'lambda':
       return new ApiError('TooManyRequestsException', 'Rate exceeded', 429);
     case 'sqs':
@@ -912,7 +832,12 @@ function errorAnswer(protocol: Protocol, service: ServiceName | 'unknown', jsonV
       const e = sqsError(err);
       return { status: err.status, headers: e.headers, body: e.body };
     }
-    const body = service === 'cloudtrail' ? cloudTrailErrorJson(err.code, err.message) : logsErrorJson(err.code, err.message);
+    const body =
+      service === 'cloudtrail'
+        ? cloudTrailErrorJson(err.code, err.message)
+        : service === 'organizations'
+          ? organizationsErrorJson(err)
+          : logsErrorJson(err.code, err.message);
     return { status: err.status, headers: { 'content-type': `application/x-amz-json-${jsonVersion}` }, body };
   }
   const type = err.status >= 500 ? 'Receiver' : 'Sender';

@@ -2,65 +2,16 @@
 //   npm run standin [-- --port N] [-- --seed demo|empty|<file.json>]
 // Default seed `demo`: the account, region and endpoint of examples/modify-logging-off.json, with
 // logging off, and an alert topic, so `serverless invoke local` with that event fixes something.
-// Seed file keys: accountId, callerArn, logGroups, endpoints, topics, queues [{region, name}],
-// cloudTrailEvents [{region, record}] (record: the CloudTrail record object).
+// Seed file keys (standin/seed.ts, README "Seed files"): accountId, callerArn, the default account's logGroups,
+// endpoints, topics, cloudTrailEvents, roles, accessKeys, eventBuses, rules, trails; queues; other accounts under
+// accounts [{id, ...the same keys}]; organization {id, managementAccountId, delegatedAdministrators, accountFields,
+// accounts [{id, name, email, state}]}.
 // Prints the environment to export; on Ctrl-C prints every SNS message published, then exits.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startStandin, type ConnectionLogging, type EndpointSpec, type StandinOptions } from './index';
-
-type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(o: Json, key: string, where: string, required: true): string;
-function str(o: Json, key: string, where: string, required?: false): string | undefined;
-function str(o: Json, key: string, where: string, required = false): string | undefined {
-  const v = o[key];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string') throw new Error(`seed: ${where}.${key} must be a string`);
-  return v;
-}
-
-function records(o: Json, key: string): Json[] {
-  const v = o[key] ?? [];
-  if (!Array.isArray(v) || !v.every(isRecord)) throw new Error(`seed: ${key} must be a list of objects`);
-  return v;
-}
-
-function stringMap(v: unknown, where: string): Record<string, string> | undefined {
-  if (v === undefined) return undefined;
-  if (!isRecord(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new Error(`seed: ${where} must map strings to strings`);
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
-}
-
-function endpointSpec(e: Json, where: string): EndpointSpec {
-  const spec: EndpointSpec = {};
-  const id = str(e, 'id', where);
-  if (id !== undefined) spec.id = id;
-  const description = str(e, 'description', where);
-  if (description !== undefined) spec.description = description;
-  const status = str(e, 'status', where);
-  if (status !== undefined) spec.status = status;
-  const transport = str(e, 'transportProtocol', where);
-  if (transport !== undefined) spec.transportProtocol = transport;
-  const tags = stringMap(e.tags, `${where}.tags`);
-  if (tags !== undefined) spec.tags = tags;
-  const logging = e.logging;
-  if (logging !== undefined) {
-    if (!isRecord(logging) || typeof logging.enabled !== 'boolean') throw new Error(`seed: ${where}.logging.enabled must be a boolean`);
-    const l: ConnectionLogging = { enabled: logging.enabled };
-    const group = str(logging, 'logGroup', `${where}.logging`);
-    if (group !== undefined) l.logGroup = group;
-    const stream = str(logging, 'logStream', `${where}.logging`);
-    if (stream !== undefined) l.logStream = stream;
-    spec.logging = l;
-  }
-  return spec;
-}
+import { startStandin, type StandinOptions } from './index';
+import { applySeed, isRecord, str, type Json } from './seed';
 
 /** The example event's world: account, region and endpoint from the real fixture it is built from. */
 const DEMO_SEED: Json = {
@@ -112,37 +63,7 @@ async function main(): Promise<void> {
   if (callerArn !== undefined) opts.callerArn = callerArn;
 
   const standin = await startStandin(opts);
-  let firstRegion: string | undefined;
-  let firstTopic: string | undefined;
-  const lines: string[] = [];
-  for (const [i, g] of records(seed, 'logGroups').entries()) {
-    const region = str(g, 'region', `logGroups[${i}]`, true);
-    const retention = g.retentionInDays;
-    standin.addLogGroup(region, str(g, 'name', `logGroups[${i}]`, true), typeof retention === 'number' ? { retentionInDays: retention } : {});
-  }
-  for (const [i, e] of records(seed, 'endpoints').entries()) {
-    const region = str(e, 'region', `endpoints[${i}]`, true);
-    firstRegion ??= region;
-    const id = standin.addEndpoint(region, endpointSpec(e, `endpoints[${i}]`));
-    const ep = standin.getEndpoint(region, id);
-    lines.push(`  endpoint ${region} ${id} logging=${ep?.logging.enabled ? `on -> ${ep.logging.logGroup ?? ''}` : 'off'}`);
-  }
-  for (const [i, t] of records(seed, 'topics').entries()) {
-    const region = str(t, 'region', `topics[${i}]`, true);
-    const arn = standin.createTopic(region, str(t, 'name', `topics[${i}]`, true));
-    firstTopic ??= arn;
-    lines.push(`  topic    ${arn}`);
-  }
-  for (const [i, q] of records(seed, 'queues').entries()) {
-    const region = str(q, 'region', `queues[${i}]`, true);
-    lines.push(`  queue    ${standin.createQueue(region, str(q, 'name', `queues[${i}]`, true))}`);
-  }
-  for (const [i, c] of records(seed, 'cloudTrailEvents').entries()) {
-    const region = str(c, 'region', `cloudTrailEvents[${i}]`, true);
-    const record = c.record;
-    if (!isRecord(record)) throw new Error(`seed: cloudTrailEvents[${i}].record must be an object`);
-    lines.push(`  trail    ${region} ${String(record.eventName)} ${standin.addCloudTrailEvent(region, record)}`);
-  }
+  const { lines, firstRegion, firstTopic } = applySeed(standin, seed);
 
   const region = firstRegion ?? 'us-east-1';
   console.log(`AWS stand-in listening on ${standin.url} (account ${standin.accountId})`);

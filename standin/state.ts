@@ -2,6 +2,8 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TrailEvent } from './cloudtrail';
+import type { EventBusState } from './eventbridge';
+import type { TrailState } from './trails';
 import { partitionOf, randomAlnum, randomHex } from './common';
 
 export type EndpointStatusCode = 'pending-associate' | 'available' | 'deleting' | 'deleted' | 'pending' | (string & Record<never, never>);
@@ -165,20 +167,39 @@ export class RegionState {
   readonly kmsKeys = new Map<string, KmsKeyState>();
   /** CloudTrail event history (LookupEvents), in the order added */
   readonly trailEvents: TrailEvent[] = [];
+  /** EventBridge buses by name; the default bus is made on first use */
+  readonly eventBuses = new Map<string, EventBusState>();
 }
 
+/** An IAM role of the account. */
+export interface RoleState {
+  path: string;
+  createDate: number;
+  /**
+   * Who may assume it (the trust policy's `Principal.AWS` entries): role, user or session ARNs, or an account root
+   * `arn:aws:iam::<id>:root` (any principal of that account). Absent: a service role nobody can assume with keys.
+   */
+  trustedPrincipals?: string[];
+  /** the trust policy's `sts:ExternalId` condition, when it has one */
+  externalId?: string;
+  /** seconds, 3600-43200 (IAM's default 3600) */
+  maxSessionDuration: number;
+}
+
+/** Everything one AWS account holds. Published messages may be shared with the other accounts' states. */
 export class StandinState {
   readonly regions = new Map<string, RegionState>();
-  readonly published: PublishedMessage[] = [];
+  /** CloudTrail trails of the account (global: each has a home region) */
+  readonly trails: TrailState[] = [];
   /** sequence number for the next CloudTrail event (across regions) */
   trailSeq = 1;
   /**
    * IAM roles of the account (global): by name. Holds the Client VPN service-linked role from the
    * start, as AWS creates it with the account's first endpoint.
    */
-  readonly roles = new Map<string, { path: string; createDate: number }>();
+  readonly roles = new Map<string, RoleState>();
 
-  constructor() {
+  constructor(readonly published: PublishedMessage[] = []) {
     this.addDefaultRoles();
   }
 
@@ -195,12 +216,13 @@ export class StandinState {
     this.regions.clear();
     this.published.length = 0;
     this.trailSeq = 1;
+    this.trails.length = 0;
     this.roles.clear();
     this.addDefaultRoles();
   }
 
   addDefaultRoles(): void {
-    this.roles.set(CLIENT_VPN_ROLE.name, { path: CLIENT_VPN_ROLE.path, createDate: Date.UTC(2020, 0, 1) });
+    this.roles.set(CLIENT_VPN_ROLE.name, { path: CLIENT_VPN_ROLE.path, createDate: Date.UTC(2020, 0, 1), maxSessionDuration: 3600 });
   }
 }
 

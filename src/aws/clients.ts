@@ -1,12 +1,26 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryStrategyV2 } from '@smithy/types';
 
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** when session credentials stop working */
+  expiration?: Date;
+}
+
+/**
+ * Fixed credentials, or a function the SDK calls for them: it caches the answer and calls again once
+ * `expiration` is less than 5 minutes away, so a client made once keeps working across sessions.
+ */
+export type CredentialsInput = StaticCredentials | (() => Promise<StaticCredentials>);
+
 export interface AwsClientOptions {
   /** Named profile from ~/.aws (CLI `--profile`); the default chain otherwise. */
   profile?: string;
   /** Overrides `AWS_ENDPOINT_URL` (tests point clients at the loopback stand-in). */
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: CredentialsInput;
   /** Tests swap in a strategy with the same semantics but no waiting. */
   retryStrategy?: RetryStrategyV2;
   maxAttempts?: number;
@@ -74,6 +88,16 @@ export class AwsClientFactory {
       byRegion.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * A factory whose clients sign with `credentials` (another account's role session) and otherwise share this
+   * one's settings. The profile is dropped: explicit credentials win over it anyway. Keep one per account and pass a
+   * function that returns the cached session, so its clients (and their keep-alive connections) are reused.
+   */
+  clientsFor(credentials: CredentialsInput): AwsClientFactory {
+    const { profile: _profile, ...rest } = this.options;
+    return new AwsClientFactory({ ...rest, credentials });
   }
 
   destroy(): void {

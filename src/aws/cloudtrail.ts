@@ -1,4 +1,4 @@
-import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import { envelopeFromRecord, WATCHED_EVENT_NAMES } from '../domain/event';
 import { awsErrorCode, toAwsCallError } from './errors';
 
@@ -171,4 +171,51 @@ export async function lookupClientVpnEvents(deps: LookupDeps, region: string, wi
     .sort((a, b) => a.time - b.time)
     .map((c) => envelopeFromRecord(c.record, LOOKUP_REPLAY_NAME));
   return result;
+}
+
+/** A trail that applies to the client's region, with whether it is logging. */
+export interface TrailView {
+  name: string;
+  arn: string;
+  homeRegion: string;
+  multiRegion: boolean;
+  /** an organization trail: seen from a member account, it belongs to the management account (see `arn`) */
+  organizationTrail: boolean;
+  logging: boolean;
+}
+
+/**
+ * The trails that record the client's region: DescribeTrails with shadow trails (multi-region trails of other home
+ * regions and, in a member account, the organization's trails), then GetTrailStatus for each by ARN (a member
+ * account must name an organization trail by ARN; CloudTrail user guide). A trail deleted between the two reads
+ * is left out. Read-only: `cloudtrail:DescribeTrails`, `cloudtrail:GetTrailStatus`.
+ */
+export async function readTrails(cloudtrail: CloudTrailClient): Promise<TrailView[]> {
+  let trails;
+  try {
+    trails = (await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
+  } catch (error) {
+    throw toAwsCallError('DescribeTrails', error);
+  }
+  const views: TrailView[] = [];
+  for (const t of trails) {
+    const arn = t.TrailARN;
+    if (!arn) continue;
+    let logging: boolean;
+    try {
+      logging = (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging === true;
+    } catch (error) {
+      if (awsErrorCode(error) === 'TrailNotFoundException') continue;
+      throw toAwsCallError('GetTrailStatus', error);
+    }
+    views.push({
+      name: t.Name ?? arn,
+      arn,
+      homeRegion: t.HomeRegion ?? '',
+      multiRegion: t.IsMultiRegionTrail === true,
+      organizationTrail: t.IsOrganizationTrail === true,
+      logging,
+    });
+  }
+  return views;
 }
