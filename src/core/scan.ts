@@ -280,6 +280,12 @@ export async function scanRegion(deps: CoreDeps, region: string, options: ScanOp
       }
       if (outcome.action === 'remediated') {
         row.retentionDays = outcome.logGroupCreated ? outcome.retentionDays : row.retentionDays;
+        if (outcome.logGroupCreated) {
+          // A group made now carries the configured key (or none): no need to read it back.
+          const key = deps.settings.kmsKeyArn;
+          row.kmsKeyId = key;
+          row.keyStatus = key ? 'ok' : deps.settings.requireKms ? 'unencrypted' : 'none';
+        }
         row.retentionMeets = outcome.retentionShort === undefined;
         row.requiredRetentionDays = outcome.requiredRetentionDays;
         // Just turned on: the sweep after deliveryCheckAfter judges whether records arrive.

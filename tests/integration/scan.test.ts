@@ -77,6 +77,8 @@ describe('cvpn-log-guard scan', () => {
     }
     expect(standin.published(topicArn).map((m) => m.attributes.outcome?.stringValue)).toEqual(['remediated', 'remediated']);
     expect(r.out).toMatch(/5 endpoints in 1 region: 5 compliant \(2 fixed now\), 0 non-compliant/);
+    // The group it created is described from what it made: retention and key, delivery not yet known.
+    expect(r.out).toMatch(new RegExp(`^${ids.off}\\s+on\\s+365 d\\s+none\\s+\\?\\s+fixed$`, 'm'));
 
     const again = await cli(['scan']);
     expect(again.code).toBe(0);
