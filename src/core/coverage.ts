@@ -156,10 +156,12 @@ export function gapsOf(rows: CoverageRow[], roleName: string): Gap[] {
   const gaps: Gap[] = [];
   const roleReported = new Set<string>();
   for (const row of rows) {
-    if (row.role.status === 'missing') {
+    if (row.role.status === 'missing' || row.role.status === 'unknown') {
       if (roleReported.has(row.account)) continue;
       roleReported.add(row.account);
-      gaps.push({ account: row.account, text: `role ${roleName} cannot be assumed: ${row.role.code ?? row.role.detail}; rule and trail unknown` });
+      const why = row.role.code ?? row.role.detail;
+      const text = row.role.status === 'missing' ? `role ${roleName} cannot be assumed: ${why}` : `role ${roleName} unknown: AssumeRole failed: ${why}`;
+      gaps.push({ account: row.account, text: `${text}; rule and trail unknown` });
       continue;
     }
     for (const [what, check] of [['rule', row.rule], ['trail', row.trail]] as const) {
@@ -235,7 +237,10 @@ async function checkAccount(deps: CoverageDeps, request: CoverageRequest, accoun
     reader = await deps.readerFor(account);
   } catch (error) {
     const { code, detail } = errorText(error);
-    const role: Check = { status: 'missing', detail, code };
+    // Denied (a missing role looks the same to STS) is a gap; throttling or a dropped connection only means the
+    // role could not be checked this time.
+    const retryable = error instanceof AwsCallError && error.retryable;
+    const role: Check = { status: retryable ? 'unknown' : 'missing', detail, code };
     return request.regions.map((region) => ({ ...base, region, role, rule: NOT_CHECKED, trail: NOT_CHECKED, covered: false }));
   }
   const role: Check = account.self

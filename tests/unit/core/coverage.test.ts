@@ -174,6 +174,17 @@ describe('checkCoverage', () => {
     }
   });
 
+  it('AssumeRole throttled or cut off leaves the role unknown (a gap, but not "cannot be assumed")', async () => {
+    const throttled = new AwsCallError('AssumeRole', 'Throttling', 'Rate exceeded', true);
+    const { d } = deps({ '222222222222': throttled });
+    const rows = await checkCoverage(d, request([{ id: '222222222222', self: false }]));
+    expect(rows.map((r) => [r.role.status, r.role.code, r.covered])).toEqual([
+      ['unknown', 'Throttling', false],
+      ['unknown', 'Throttling', false],
+    ]);
+    expect(gapsOf(rows, 'member')).toEqual([{ account: '222222222222', text: 'role member unknown: AssumeRole failed: Throttling; rule and trail unknown' }]);
+  });
+
   it('a failed read is unknown for that check only; the central account needs no role nor, in the bus region, the rule', async () => {
     const f: Fake = { rules: { 'us-east-1': { state: 'ENABLED', targets: [{ arn: BUS }] } }, trails: { 'eu-west-1': [org], 'us-east-1': [org] }, logging: { [org.arn]: true }, calls: [] };
     const reader = fakeReader(f);
