@@ -245,6 +245,13 @@ describe('cvpn-log-guard coverage, other inputs', () => {
     expect(r.out.split('\n').at(-1)).toBe('1 of 2 accounts × 1 region covered; 1 gap');
   });
 
+  it('--quiet prints only the gap lines and the summary', async () => {
+    const r = await coverage([...ORG_ARGS, '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.filter((l) => l.startsWith('GAP '))).toHaveLength(5);
+    expect(r.stdout.filter((l) => !l.startsWith('GAP '))).toEqual(['3 of 8 accounts × 2 regions covered; 5 gaps; 1 account skipped (not ACTIVE)']);
+  });
+
   it('--org from an account that may not list the organization says what to do instead; exit 1', async () => {
     standin.setOrganization({ id: 'o-exampleorgid', managementAccountId: '101010101010' });
     standin.addOrganizationAccount(CENTRAL);
