@@ -92,15 +92,16 @@ export interface Gap {
   text: string;
 }
 
-// Quotas are per account (and region): pacing per account keeps one account's reads inside them whatever the
-// others do, and accounts run side by side.
-// - EventBridge: every API but PutEvents is limited to 50 requests per second by default (EventBridge User Guide,
-//   "Amazon EventBridge quotas", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
+// These read quotas are per account: pacing per account keeps one account's reads inside them whatever the others
+// do, and accounts run side by side.
+// - EventBridge: "All EventBridge APIs other than PutEvents are limited to 50 requests per second by default"
+//   (EventBridge User Guide, quotas: https://docs.aws.amazon.com/eventbridge/latest/userguide/cloudwatch-limits-eventbridge.html;
+//   the newer eb-quota.html lists per-API limits only for some APIs).
 // - CloudTrail: "Get, describe, and list APIs" 10 transactions per second, not adjustable (CloudTrail User Guide,
 //   "Quotas in AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
-// Neither page says whether the rate is per region, so the limiter covers all of an account's regions together: at
-// 17 regions that is still well under a minute per account. Half the rate is used: the console, AWS Config and
-// Security Hub read the same trails and rules with the same quota.
+// Neither page says whether the rate is also per region, so one limiter covers all of an account's regions: at
+// 17 regions that is still a few seconds per account. Half the rate is used: the console, AWS Config and
+// Security Hub read the same trails and rules within the same quota.
 export const EVENTBRIDGE_PER_SECOND = 25;
 export const CLOUDTRAIL_PER_SECOND = 5;
 /** Accounts checked at once. STS allows 600 AssumeRole a second per account; this is about sockets and memory. */
