@@ -184,38 +184,57 @@ export interface TrailView {
   logging: boolean;
 }
 
+/** A trail that applies to the client's region, as DescribeTrails lists it (no status). */
+export type TrailSeen = Omit<TrailView, 'logging'>;
+
 /**
  * The trails that record the client's region: DescribeTrails with shadow trails (multi-region trails of other home
- * regions and, in a member account, the organization's trails), then GetTrailStatus for each by ARN (a member
- * account must name an organization trail by ARN; CloudTrail user guide). A trail deleted between the two reads
- * is left out. Read-only: `cloudtrail:DescribeTrails`, `cloudtrail:GetTrailStatus`.
+ * regions and, in a member account, the organization's trails). Read-only: `cloudtrail:DescribeTrails`.
  */
-export async function readTrails(cloudtrail: CloudTrailClient): Promise<TrailView[]> {
+export async function describeTrails(cloudtrail: CloudTrailClient): Promise<TrailSeen[]> {
   let trails;
   try {
     trails = (await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
   } catch (error) {
     throw toAwsCallError('DescribeTrails', error);
   }
-  const views: TrailView[] = [];
+  const seen: TrailSeen[] = [];
   for (const t of trails) {
-    const arn = t.TrailARN;
-    if (!arn) continue;
-    let logging: boolean;
-    try {
-      logging = (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging === true;
-    } catch (error) {
-      if (awsErrorCode(error) === 'TrailNotFoundException') continue;
-      throw toAwsCallError('GetTrailStatus', error);
-    }
-    views.push({
-      name: t.Name ?? arn,
-      arn,
+    if (!t.TrailARN) continue;
+    seen.push({
+      name: t.Name ?? t.TrailARN,
+      arn: t.TrailARN,
       homeRegion: t.HomeRegion ?? '',
       multiRegion: t.IsMultiRegionTrail === true,
       organizationTrail: t.IsOrganizationTrail === true,
-      logging,
     });
+  }
+  return seen;
+}
+
+/**
+ * Whether the trail is logging, asked by ARN: a member account must name an organization trail, and any account a
+ * shadow trail, by ARN (CloudTrail user guide; GetTrailStatus API reference). `undefined` when the trail is gone
+ * (`TrailNotFoundException`). Read-only: `cloudtrail:GetTrailStatus`.
+ */
+export async function trailIsLogging(cloudtrail: CloudTrailClient, trailArn: string): Promise<boolean | undefined> {
+  try {
+    return (await cloudtrail.send(new GetTrailStatusCommand({ Name: trailArn }))).IsLogging === true;
+  } catch (error) {
+    if (awsErrorCode(error) === 'TrailNotFoundException') return undefined;
+    throw toAwsCallError('GetTrailStatus', error);
+  }
+}
+
+/**
+ * The trails that record the client's region with whether each is logging: {@link describeTrails}, then
+ * {@link trailIsLogging} for each. A trail deleted between the two reads is left out.
+ */
+export async function readTrails(cloudtrail: CloudTrailClient): Promise<TrailView[]> {
+  const views: TrailView[] = [];
+  for (const t of await describeTrails(cloudtrail)) {
+    const logging = await trailIsLogging(cloudtrail, t.arn);
+    if (logging !== undefined) views.push({ ...t, logging });
   }
   return views;
 }

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { parseSettings } from '../app/config';
-import { REGION_PATTERN } from '../domain/patterns';
+import { EVENT_BUS_ARN_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN, RULE_NAME_PATTERN } from '../domain/patterns';
 import type { Settings } from '../domain/settings';
 import { ConfigError } from '../domain/errors';
 import { formatIssues } from '../util/zod-format';
 import { UsageError } from './usage-error';
+
+export const EVENT_BUS_ARN_MESSAGE = 'must be an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -38,6 +40,15 @@ export const COMMAND_OPTIONS = {
   },
   scan: { ...COMMON_OPTIONS, regions: { type: 'string' }, apply: { type: 'boolean' }, 'no-delivery-check': { type: 'boolean' } },
   redrive: { ...COMMON_OPTIONS, 'queue-url': { type: 'string' }, stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  coverage: {
+    ...COMMON_OPTIONS,
+    org: { type: 'boolean' },
+    accounts: { type: 'string' },
+    'role-name': { type: 'string' },
+    regions: { type: 'string' },
+    'central-bus-arn': { type: 'string' },
+    'rule-name': { type: 'string' },
+  },
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -72,6 +83,14 @@ const FlagsSchema = z.object({
   'kms-key-arn': z.string().optional(),
   'require-kms': z.boolean().default(false),
   'state-table': z.string().optional(),
+  org: z.boolean().default(false),
+  accounts: z
+    .string()
+    .regex(/^\s*\d{12}\s*(,\s*\d{12}\s*)*$/, 'must be comma-separated 12-digit account IDs, e.g. 111111111111,222222222222')
+    .optional(),
+  'role-name': z.string().regex(ROLE_NAME_PATTERN, 'must be an IAM role name without a path (1-64 of A-Z a-z 0-9 + = , . @ _ -)').optional(),
+  'central-bus-arn': z.string().regex(EVENT_BUS_ARN_PATTERN, EVENT_BUS_ARN_MESSAGE).optional(),
+  'rule-name': z.string().regex(RULE_NAME_PATTERN, 'must be an EventBridge rule name (1-64 of A-Z a-z 0-9 . - _)').optional(),
 });
 export type Flags = z.infer<typeof FlagsSchema>;
 

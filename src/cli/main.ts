@@ -1,4 +1,5 @@
 import { AwsCallError } from '../domain/errors';
+import { coverage } from './coverage';
 import { plainText } from '../util/plain-text';
 import { closeContext, createContext, type CliContext } from './context';
 import { explainMissingCredentials, isCredentialsError } from './credentials';
@@ -38,6 +39,8 @@ async function dispatch(command: CommandName, ctx: CliContext): Promise<number> 
       return scan(ctx);
     case 'redrive':
       return redrive(ctx);
+    case 'coverage':
+      return coverage(ctx);
   }
 }
 

@@ -29,6 +29,8 @@ Commands:
   replay --since <time>    Replay CloudTrail's event history (last 90 days)
   scan                     Show every endpoint's logging; --apply fixes the non-compliant ones
   redrive                  Re-process the events in the on-failure queue
+  coverage --org           Prove organization-wide coverage: role, forwarding rule and trail
+                           in every ACTIVE account and region
 
 'cvpn-log-guard <command> --help' shows a command's own options and exit codes.
 
@@ -86,4 +88,28 @@ now succeed, and keeps (and explains) the rest.
 ${COMMON}
 
 Exit codes: 0 the queue is empty now (or dry run), 1 messages are left, 2 usage error.`,
+  coverage: `Usage: cvpn-log-guard coverage (--org | --accounts <list>) --central-bus-arn <arn>
+                              [--regions <list>|all] [--role-name <name>] [--rule-name <name>]
+                              [options]
+
+Proves the organization-wide mode covers every ACTIVE account x region: the member role can be
+assumed (one AssumeRole per account), the forwarding rule on the default bus exists, is enabled
+and targets the central bus, and a CloudTrail trail (an organization trail counts) is logging.
+Prints a table to paste into an audit ticket, one line per gap, and a summary. Reads only.
+
+  --org                    Every account of the organization (management account or delegated
+                           administrator); SUSPENDED and closed accounts are listed as skipped
+  --accounts <list>        These accounts instead (comma-separated 12-digit IDs)
+  --central-bus-arn <arn>  The central bus the rule must target (stack output CentralEventBusArn;
+                           also CVPN_CENTRAL_BUS_ARN)
+  --regions <list>|all     Regions to check (default: the home region); all = every region
+                           enabled in the account you run it from
+  --role-name <name>       The member role (default: CVPN_MEMBER_ROLE_NAME, then
+                           cvpn-log-guard-member)
+  --rule-name <name>       The forwarding rule (default: cvpn-log-guard-forward)
+
+${COMMON}
+
+Exit codes: 0 every account and region covered, 1 a gap or a check that could not be made,
+2 usage error.`,
 };

@@ -27,6 +27,10 @@ export const LOG_GROUP_CHARS = /^[.\-_/#A-Za-z0-9]+$/;
 export const ASSUMED_ROLE_ARN_PATTERN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
 /** An IAM role ARN, path allowed: the last segment is the role's name. */
 export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/;
+/** An EventBridge event bus ARN (as the member template's CentralEventBusArn parameter takes it). */
+export const EVENT_BUS_ARN_PATTERN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._-]{1,256}$/;
+/** An EventBridge rule name: 1-64 of letters, digits, `.`, `-`, `_` (EventBridge API Reference, PutRule). */
+export const RULE_NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
 export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 /** A key ARN, not an alias: IAM can only scope KMS use to a key ARN. */
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
