@@ -27,6 +27,7 @@ export function actorFromIdentity(identity: UserIdentity | undefined): Actor {
       type,
       // The issuer ARN keeps the role's path; the session ARN drops it.
       arn: issuerArn ?? `arn:${partition}:iam::${account}:role/${roleName}`,
+      sessionArn: identity.arn,
       sessionName,
     };
   }

@@ -56,6 +56,12 @@ export interface Actor {
   /** The principal's ARN, or for an assumed-role session the role behind it. */
   arn?: string;
   /**
+   * CloudTrail's `userIdentity.arn` exactly as recorded, when it differs from `arn`: for an
+   * assumed-role session `arn:aws:sts::<account>:assumed-role/<role>/<session>`. It holds the
+   * session name, so like `sessionName` it is shown in notifications and never logged.
+   */
+  sessionArn?: string;
+  /**
    * The session name of an assumed role (an SSO user's email, a Lambda's function name).
    * Shown to people in notifications, never written to logs.
    */
