@@ -82,9 +82,6 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
     );
   };
   const remediatedExtras = (): void => {
-    if (o.verification !== 'verified') {
-      steps.push(['Check the endpoint in the console: a read-back has not shown logging on yet.']);
-    }
     if (o.logGroupCreated) {
       const kms = ctx.kmsKeyArn ? ' and the configured KMS key' : '';
       steps.push(
@@ -153,6 +150,10 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
 
   switch (o.action) {
     case 'remediated': {
+      // AWS accepted the change but no read-back showed it: the one thing to check first.
+      if (o.verification !== 'verified') {
+        steps.push(['Check the endpoint in the console: AWS accepted the change, but a read-back has not shown logging on yet.']);
+      }
       switch (story.key === 'guard-role' ? 'guard-role' : story.situation) {
         case 'guard-role':
           break;

@@ -131,7 +131,7 @@ function description(model: MessageModel): string {
       if (r.brief === null) continue;
       lines.push(`*${r.label}:* ${chatRender(r.brief ?? r.value)}`);
     }
-  } else {
+  } else if (hasSection(model, 'logging')) {
     const logging = [`${brief('before') ?? ''} → ${brief('after') ?? ''}`];
     const group = brief('logGroup');
     if (group) logging.push(`log group ${group}`);
