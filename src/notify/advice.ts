@@ -173,7 +173,9 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
           break;
         case 'iac':
           templateNote();
-          steps.push(['Until then, every apply is another gap with no connection records, each closed again within seconds.']);
+          steps.push([
+            `Until then, every ${iac?.tool === 'cloudformation' ? 'such stack update' : 'apply'} is another gap with no connection records, each closed again within seconds.`,
+          ]);
           break;
         case 'log-group-missing':
           lostRecords();
@@ -267,14 +269,16 @@ function logGroupSteps(o: NotifiedOutcome, story: Story, steps: Text[], group: T
     case 'retention-raised':
       steps.push(['Nothing to do: this alert is the record of the change (CVPN_RAISE_RETENTION=true).']);
       break;
-    case 'key-mismatch':
+    case 'key-mismatch': {
+      const keyArg = trusted(o.keyRequirement?.expectedKeyArn, 'kms-key-arn') ?? 'KEY_ARN';
       steps.push(
         join(
-          t`Associate the required key: ${ours(`aws logs associate-kms-key --region ${region} --log-group-name ${groupId} --kms-key-id KEY_ARN`)} `,
+          t`Associate the required key: ${ours(`aws logs associate-kms-key --region ${region} --log-group-name ${groupId} --kms-key-id ${keyArg}`)} `,
           t`(it encrypts new records only; the key policy must let CloudWatch Logs use it), or change the requirement if this key is accepted.`,
         ),
       );
       break;
+    }
     case 'cannot-write':
       steps.push(
         join(

@@ -130,7 +130,7 @@ function linksOf(ids: TrustedIds, story: Story): Link[] {
   // A scan has no event of its own: the endpoint's history is where the change can be found.
   const eventUrl = !story.byScan && eventId ? cloudTrailEventConsoleUrl(region, eventId, partition) : undefined;
   if (eventUrl) links.push({ key: 'cloudTrailEvent', label: 'CloudTrail event', url: eventUrl });
-  const historyUrl = story.byScan && endpointId ? cloudTrailEndpointHistoryUrl(region, endpointId, partition) : undefined;
+  const historyUrl = story.byScan && endpointId && !GROUP_STORIES.has(story.key) ? cloudTrailEndpointHistoryUrl(region, endpointId, partition) : undefined;
   if (historyUrl) links.push({ key: 'cloudTrailHistory', label: "Endpoint's CloudTrail event history", url: historyUrl });
   return links;
 }
@@ -365,7 +365,8 @@ function groupSection(o: NotifiedOutcome, ctx: NotificationContext): Section {
   }
   const d = o.delivery;
   if (d && d.status !== 'delivering') {
-    rows.push(row('delivery', 'Delivery', [user(`${d.status}: ${d.reason}`, 512, 300)]));
+    const status = d.status === 'not-delivering' ? 'no records arriving' : d.status === 'pending' ? 'not judged yet' : 'unknown';
+    rows.push(row('delivery', 'Delivery', t`${status}: ${user(d.reason, 512, 300)}`));
     rows.push(row('lastRecords', 'Last records', [d.lastIngestionTime ? identifier('event-time', d.lastIngestionTime, 64) : 'never'], null));
     const causes = (d.likelyCauses ?? []).map((c) => `${c.confirmed ? 'confirmed: ' : 'possible: '}${c.detail}`);
     if (causes.length > 0) rows.push(row('causes', 'Likely causes', [user(causes.join('; '), 1024, 600)]));
