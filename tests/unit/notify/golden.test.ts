@@ -6,7 +6,9 @@
  *
  *   UPDATE_GOLDEN=1 npx vitest run tests/unit/notify/golden.test.ts
  *
- * The outcomes are in stories.ts (built on the real CloudTrail fixtures).
+ * The outcomes are in stories.ts (built on the real CloudTrail fixtures). The README's alert
+ * examples (marked `<!-- golden: <file> -->`) are copies, checked here and rewritten by the same
+ * command.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +56,25 @@ describe('golden files', () => {
       const subject = buildNotification({ ...outcome, region: 'ap-southeast-5' }, CTX).subject;
       expect(subject.length, name).toBeLessThan(100);
       expect(subject, name).not.toContain('…');
+    }
+  });
+});
+
+describe('README examples', () => {
+  it('are copies of the golden files', () => {
+    const path = join(import.meta.dirname, '..', '..', '..', 'README.md');
+    if (UPDATE) {
+      const fresh = readFileSync(path, 'utf8').replace(
+        /(<!-- golden: (\S+) -->\n```\w*\n)[\s\S]*?\n```/g,
+        (_all, head: string, file: string) => `${head}${readFileSync(join(GOLDEN, file), 'utf8').replace(/\n$/, '')}\n\`\`\``,
+      );
+      writeFileSync(path, fresh);
+    }
+    const readme = readFileSync(path, 'utf8');
+    const examples = [...readme.matchAll(/<!-- golden: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g)];
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const [, file, body] of examples) {
+      expect(`${body ?? ''}\n`, `README example ${file ?? ''}`).toBe(readFileSync(join(GOLDEN, file ?? ''), 'utf8'));
     }
   });
 });
