@@ -16,6 +16,8 @@ import { ACCOUNT, CTX, REGION, SWITCH_ROLE, exempt, failed, remediated } from '.
 const FIELDS: ReadonlyArray<readonly [string, (text: string) => RemediationOutcome]> = [
   ['description', (text) => ({ ...remediated, actor: SWITCH_ROLE, description: text })],
   ['session name', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, sessionName: text } })],
+  // The caller's ARN as CloudTrail records it (the session name is part of it).
+  ['session ARN', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/R/${text}` } })],
   ['exemption reason (tag value)', (text) => ({ ...exempt, exemption: { reason: text, until: '2026-12-31', expired: false } })],
   ['exemption end (tag value)', (text) => ({ ...exempt, exemption: { reason: 'r', until: text, expired: false } })],
   ['AWS error message', (text) => ({ ...failed, error: { code: 'X', message: text, retryable: false, step: 'modify' } })],

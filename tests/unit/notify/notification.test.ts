@@ -205,12 +205,16 @@ describe('buildNotification: hostile user-controlled values', () => {
       sessionName: hostileText,
     },
     replayName: hostileText,
+    endpointName: hostileText,
+    sourceIp: hostileText,
     exemption: { reason: hostileText, until: '2026-12-31 <!channel>', expired: false },
   };
   const hostileFailed: RemediationOutcome = {
     ...failed,
     description: hostileText,
     actor: { type: hostileText, arn: hostileText, sessionName: hostileText },
+    endpointName: hostileText,
+    sourceIp: hostileText,
     error: { code: '<!channel>', message: hostileText, retryable: false, step: 'modify' },
   };
 
