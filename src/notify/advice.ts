@@ -236,8 +236,13 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
             ? t`Then run ${scanApply}, or let the next hourly sweep fix it.`
             : t`Then run ${redrive} (STAGE: your stack's stage): the event is kept in the on-failure queue. The hourly sweep also fixes the endpoint once the cause is gone.`,
         );
-        steps.push(['Until then, turn connection logging on by hand in the console.']);
+        steps.push([
+          story.situation === 'log-group-missing'
+            ? 'Until then, re-create the log group by hand and turn connection logging off and on again in the console.'
+            : 'Until then, turn connection logging on by hand in the console.',
+        ]);
       }
+      if (story.situation === 'log-group-missing') lostRecords();
       repeatNote();
       templateNote();
       break;

@@ -274,7 +274,7 @@ function loggingSection(o: NotifiedOutcome, ctx: NotificationContext, story: Sto
   const after =
     missing && o.action === 'remediated'
       ? row('after', 'After', t`on, to ${identifier('log-group', o.loggingAfter?.logGroup, 512)}, re-created`, ['on, group re-created'])
-      : missing && o.loggingAfter?.enabled
+      : missing
         ? row('after', 'After', ['unchanged: records still go nowhere'], ['unchanged, records go nowhere'])
         : o.action === 'failed' && !o.loggingAfter
           ? row('after', 'After', ['off: the endpoint was not changed'], ['still off'])
@@ -417,7 +417,8 @@ export function buildModel(o: NotifiedOutcome, ctx: NotificationContext): Messag
     sections.push(GROUP_STORIES.has(story.key) ? groupSection(o, ctx) : loggingSection(o, ctx, story));
   }
   for (const extra of [exemptionSection(o), errorSection(o)]) if (extra) sections.push(extra);
-  const why = story.key in WHY_BY_STORY ? WHY_BY_STORY[story.key] : WHY;
+  const whyKey: StoryKey = story.situation === 'log-group-missing' && !GROUP_STORIES.has(story.key) ? 'log-group-missing' : story.key;
+  const why = whyKey in WHY_BY_STORY ? WHY_BY_STORY[whyKey] : WHY;
   return {
     story: story.key,
     action: o.action,

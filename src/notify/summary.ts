@@ -124,7 +124,8 @@ function actionSentence(o: NotifiedOutcome, story: Story, ctx: NotificationConte
     case 'failed': {
       const still = missing ? 'records still go nowhere' : 'logging is still OFF';
       const retry = o.error?.retryable ? (story.byScan ? ' The next sweep tries again.' : ' It is retried automatically.') : '';
-      return [`cvpn-log-guard could NOT turn it ${created ? '' : 'back '}on: ${still}.${retry}`];
+      const what = missing ? 're-create the log group or point logging at it' : `turn it ${created ? '' : 'back '}on`;
+      return [`cvpn-log-guard could NOT ${what}: ${still}.${retry}`];
     }
     default:
       return [];

@@ -120,6 +120,25 @@ export const STORIES: ReadonlyArray<readonly [name: string, story: StoryKey, out
     }),
   ],
   [
+    'log-group-missing-not-fixed',
+    'failed-needs-person',
+    outcome(scanned(), {
+      action: 'failed',
+      ...scanOn,
+      logGroupMissing: true,
+      logGroupCreated: false,
+      loggingAfter: undefined,
+      retentionDays: 365,
+      error: {
+        code: 'AccessDeniedException',
+        message: 'User is not authorized to perform: logs:CreateLogGroup',
+        retryable: false,
+        step: 'ensure-log-group',
+      },
+      reason: 'CreateLogGroup was denied',
+    }),
+  ],
+  [
     'found-by-scan',
     'found-by-scan',
     outcome(scanned(), { action: 'remediated', ...fixed, endpointName: 'finance-vpn', latencyMs: 100 }),
