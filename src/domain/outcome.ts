@@ -48,7 +48,7 @@ export const NOTIFIABLE_ACTIONS: ReadonlySet<OutcomeAction> = new Set([
 /** Actions about the log group's requirements and delivery, most severe first (the outcome takes the first that applies). */
 export const LOG_GROUP_ACTIONS = ['cannot-write', 'not-delivering', 'key-mismatch', 'retention-short', 'retention-raised'] as const;
 
-export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'other';
+export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'pulumi' | 'other';
 
 export interface Actor {
   /** CloudTrail `userIdentity.type` (IAMUser, AssumedRole, Root, AWSService, ...). */

@@ -40,13 +40,12 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
     if (!iac) return;
     // The fix is spelled out with the real group name, so it can be pasted into the template.
     const on = iac.onSetting.replace('{logGroup}', logGroup ?? 'LOG_GROUP_NAME');
-    const source = iac.tool === 'terraform' ? 'configuration' : 'template';
-    const next = iac.tool === 'terraform' ? 'the next apply' : 'the next stack update';
+    const { source, next } = iac;
     // The CDK deploys through CloudFormation: CloudTrail names CloudFormation as the caller.
     const cdk = iac.tool === 'cloudformation' ? t` With the AWS CDK, set ${id('connectionLogOptions')} of the endpoint in the app.` : [];
     steps.push(
       join(
-        t`This came from ${iac.label}: the ${source} of this ${id(iac.resource)} sets ${id(iac.offSetting)}, so `,
+        t`This came from ${iac.label}: the ${source} of this ${ours(iac.resource)} sets ${ours(iac.offSetting)}, so `,
         t`${next} turns logging off again, and so will ${iac.later}, until the ${source} is changed. `,
         t`Fix the code, not the endpoint: change it to ${id(on)}.`,
         cdk,
@@ -174,7 +173,7 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
         case 'iac':
           templateNote();
           steps.push([
-            `Until then, every ${iac?.tool === 'cloudformation' ? 'such stack update' : 'apply'} is another gap with no connection records, each closed again within seconds.`,
+            `Until then, every ${iac?.run ?? 'run'} is another gap with no connection records, each closed again within seconds.`,
           ]);
           break;
         case 'log-group-missing':

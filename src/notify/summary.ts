@@ -51,6 +51,7 @@ const WITH_TOOL: Record<ToolKind, string> = {
   sdk: ', using an AWS SDK',
   terraform: ', using Terraform',
   cloudformation: ', using CloudFormation',
+  pulumi: ', using Pulumi',
   other: '',
 };
 
@@ -109,9 +110,7 @@ function actionSentence(o: NotifiedOutcome, story: Story, ctx: NotificationConte
       if (missing) return ['cvpn-log-guard re-created the log group under the same name and turned logging on to it again.'];
       const iac = templateFight(o.tool);
       if (iac && story.key !== 'guard-role') {
-        const next = iac.tool === 'terraform' ? 'next apply' : 'next stack update';
-        const source = iac.tool === 'terraform' ? 'configuration' : 'template';
-        return [`cvpn-log-guard turned it ${created ? '' : 'back '}on, but the ${next} will switch it off again until the ${source} is changed.`];
+        return [`cvpn-log-guard turned it ${created ? '' : 'back '}on, but ${iac.next} will switch it off again until the ${iac.source} is changed.`];
       }
       return [created ? 'cvpn-log-guard turned it on and confirmed it.' : 'cvpn-log-guard turned it back on and confirmed it.'];
     }

@@ -117,6 +117,7 @@ export const TOOL_LABEL: Record<ToolKind, string> = {
   sdk: 'AWS SDK',
   terraform: 'Terraform',
   cloudformation: 'CloudFormation',
+  pulumi: 'Pulumi',
   other: 'other / unknown',
 };
 

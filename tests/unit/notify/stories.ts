@@ -106,6 +106,14 @@ export const STORIES: ReadonlyArray<readonly [name: string, story: StoryKey, out
     outcome(modified((r) => (r.userAgent = 'cloudformation.amazonaws.com')), { action: 'remediated', ...fixed }),
   ],
   [
+    'switched-off-by-pulumi',
+    'switched-off-by-iac',
+    outcome(
+      modified((r) => (r.userAgent = 'APN/1.0 Pulumi/1.0 Pulumi-Aws/6.66.2 (+https://www.pulumi.com) aws-sdk-go-v2/1.32.6 os/linux lang/go#1.23.3')),
+      { action: 'remediated', ...fixed },
+    ),
+  ],
+  [
     'log-group-missing',
     'log-group-missing',
     outcome(scanned(), {
