@@ -130,8 +130,10 @@ export function nextSteps(o: NotifiedOutcome, story: Story, ctx: NotificationCon
     }
     const perms = STEP_PERMISSIONS[err.step].flatMap((p, i) => (i === 0 ? [id(p)] : [', ', id(p)]));
     const code = identifier('error-code', err.code, 100);
+    // A group created with a KMS key also needs the key policy to let CloudWatch Logs use the key.
+    const kms = err.step === 'ensure-log-group' && ctx.kmsKeyArn ? ' (and a key policy that lets CloudWatch Logs use the configured KMS key)' : '';
     const what = PERMISSION_CODE.test(err.code)
-      ? t`AWS refused the call (${code}): give cvpn-log-guard's role ${perms}, and check that no permissions boundary, SCP or key policy denies it.`
+      ? t`AWS refused the call (${code}): give cvpn-log-guard's role ${perms}${kms}, and check that no permissions boundary, SCP or key policy denies it.`
       : KMS_CODE.test(err.code)
         ? t`AWS refused the call (${code}): check the KMS key of the log group (enabled, and its key policy lets CloudWatch Logs use it).`
         : t`AWS refused the call (${code}): fix the setting or state the error message names (this step needs ${perms}).`;
@@ -305,7 +307,7 @@ function logGroupSteps(o: NotifiedOutcome, story: Story, steps: Text[], group: T
       steps.push(
         t`Re-create the role: ${ours('aws iam create-service-linked-role --aws-service-name clientvpn.amazonaws.com')}. Then check that records arrive (the next sweep does).`,
       );
-      steps.push(['Find out who deleted it: look for DeleteServiceLinkedRole in the CloudTrail event history of us-east-1 (IAM is global).']);
+      steps.push(t`Find out who deleted it: look for ${id('DeleteServiceLinkedRole')} in the CloudTrail event history of ${id('us-east-1')} (IAM is global).`);
       break;
     default:
       steps.push(['No action needed.']);

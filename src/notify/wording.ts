@@ -142,6 +142,6 @@ export const STEP_CONSEQUENCE: Record<Step, string> = {
 export const STEP_PERMISSIONS: Record<Step, string[]> = {
   identity: ['sts:GetCallerIdentity'],
   describe: ['ec2:DescribeClientVpnEndpoints'],
-  'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource', 'kms:* on the key, if set'],
+  'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
   modify: ['ec2:ModifyClientVpnEndpoint'],
 };
