@@ -58,6 +58,7 @@ export async function announce(runtime: Runtime, outcome: RemediationOutcome, po
   const notification = buildNotification(outcome, {
     retentionDays: runtime.settings.retentionDays,
     kmsKeyArn: runtime.settings.kmsKeyArn,
+    exemptTagKey: runtime.settings.exemptTagKey,
   });
   try {
     const messageId = await publish(runtime.clients.get(SNSClient, topicRegion), snsPublishInput(topicArn, notification));

@@ -27,6 +27,7 @@ export function actorFromIdentity(identity: UserIdentity | undefined): Actor {
       type,
       // The issuer ARN keeps the role's path; the session ARN drops it.
       arn: issuerArn ?? `arn:${partition}:iam::${account}:role/${roleName}`,
+      sessionArn: identity.arn,
       sessionName,
     };
   }
@@ -48,6 +49,10 @@ export function classifyTool(userAgent: string | undefined): ToolKind {
   if (!userAgent) return 'other';
   const ua = userAgent.toLowerCase();
   if (ua.includes('cloudformation')) return 'cloudformation';
+  // Pulumi's AWS providers send `APN/1.0 Pulumi/1.0 Pulumi-Aws/...` (pulumi/pulumi-aws#1604) or
+  // `... PulumiAwsNative/...`; being built on Terraform's provider, some versions sent Terraform's
+  // agent instead (pulumi/pulumi-aws#2190), which reads as Terraform here.
+  if (ua.includes('pulumi')) return 'pulumi';
   if (ua.includes('terraform') || ua.includes('hashicorp')) return 'terraform';
   if (/(^|\.)console\.(ec2\.)?amazonaws\.com|^console\.|^mozilla\//.test(ua)) return 'console';
   if (ua.startsWith('aws-cli/') || ua.includes(' aws-cli/')) return 'aws-cli';

@@ -48,13 +48,19 @@ export const NOTIFIABLE_ACTIONS: ReadonlySet<OutcomeAction> = new Set([
 /** Actions about the log group's requirements and delivery, most severe first (the outcome takes the first that applies). */
 export const LOG_GROUP_ACTIONS = ['cannot-write', 'not-delivering', 'key-mismatch', 'retention-short', 'retention-raised'] as const;
 
-export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'other';
+export type ToolKind = 'console' | 'aws-cli' | 'sdk' | 'terraform' | 'cloudformation' | 'pulumi' | 'other';
 
 export interface Actor {
   /** CloudTrail `userIdentity.type` (IAMUser, AssumedRole, Root, AWSService, ...). */
   type: string;
   /** The principal's ARN, or for an assumed-role session the role behind it. */
   arn?: string;
+  /**
+   * CloudTrail's `userIdentity.arn` exactly as recorded, when it differs from `arn`: for an
+   * assumed-role session `arn:aws:sts::<account>:assumed-role/<role>/<session>`. It holds the
+   * session name, so like `sessionName` it is shown in notifications and never logged.
+   */
+  sessionArn?: string;
   /**
    * The session name of an assumed role (an SSO user's email, a Lambda's function name).
    * Shown to people in notifications, never written to logs.

@@ -64,6 +64,13 @@ export const SERVICE_PRINCIPAL_PATTERN = /^[a-z0-9-]{1,64}(?:\.[a-z0-9-]{1,64}){
  * Nothing in it can be markup or a link.
  */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
+/**
+ * CloudTrail's `sourceIPAddress` when it is an address: dotted IPv4, or IPv6 (hex groups and
+ * colons, an IPv4 tail allowed). It may also be a service name (`ec2.amazonaws.com`, see
+ * {@link SERVICE_PRINCIPAL_PATTERN}) or `AWS Internal`, which this does not match.
+ */
+export const SOURCE_IP_PATTERN =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$|^(?=.*:)(?=.{2,45}$)[0-9A-Fa-f:]*(?::(?:\d{1,3}\.){3}\d{1,3})?$/;
 /** A CloudTrail `eventName`: an API action. */
 export const EVENT_NAME_PATTERN = /^[A-Za-z]{1,64}$/;
 export const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;

@@ -1,8 +1,8 @@
 /**
  * Fight detection: telling people when fixing logging will not last.
  *
- * 1. Infrastructure as code. When the change came from Terraform or CloudFormation (CloudTrail's
- *    `userAgent`), the template itself says logging off, and every apply puts it back off until
+ * 1. Infrastructure as code. When the change came from Terraform, CloudFormation (which the AWS
+ *    CDK deploys through) or Pulumi (CloudTrail's `userAgent`), the template itself says logging off, and every apply puts it back off until
  *    the template is changed. That needs no AWS call: see {@link templateFight}.
  *
  * 2. Switched off again shortly after it was turned back on. The endpoint's own state has no
@@ -33,45 +33,72 @@ import type { LoggingEnabled, RepeatedSwitchOff, ToolKind } from './outcome';
 // Infrastructure as code
 // ---------------------------------------------------------------------------------------------
 
+type IacTool = 'terraform' | 'cloudformation' | 'pulumi';
+
 export interface TemplateFight {
-  tool: 'terraform' | 'cloudformation';
+  tool: IacTool;
   /** What people call the tool. */
   label: string;
+  /** What the setting is written in: the configuration, the template, the program. */
+  source: string;
   /** The resource type in the template. */
   resource: string;
   /** The setting that turns logging off, as written in the template. */
   offSetting: string;
   /** What to write instead; `{logGroup}` is replaced by the group name. */
   onSetting: string;
+  /** The run that switches logging off again next ("the next apply"). */
+  next: string;
   /** The runs that switch logging off again, after the next one. */
   later: string;
+  /** One such run, in "every <run> is another gap". */
+  run: string;
 }
 
-const TEMPLATE_FIGHTS: Record<'terraform' | 'cloudformation', TemplateFight> = {
+const TEMPLATE_FIGHTS: Record<IacTool, TemplateFight> = {
   terraform: {
     tool: 'terraform',
     label: 'Terraform',
+    source: 'configuration',
     resource: 'aws_ec2_client_vpn_endpoint',
     offSetting: 'connection_log_options { enabled = false }',
     onSetting: 'connection_log_options { enabled = true, cloudwatch_log_group = "{logGroup}" }',
+    next: 'the next apply',
     // Terraform refreshes state before planning, so it sees logging on as drift and "fixes" it.
     later: 'every apply after it',
+    run: 'apply',
   },
   cloudformation: {
     tool: 'cloudformation',
     label: 'CloudFormation',
+    source: 'template',
     resource: 'AWS::EC2::ClientVpnEndpoint',
     offSetting: 'ConnectionLogOptions: Enabled: false',
     onSetting: 'ConnectionLogOptions: Enabled: true, CloudwatchLogGroup: {logGroup}',
+    next: 'the next stack update',
     // CloudFormation applies template differences, not live state: an update that leaves the
     // endpoint untouched does not send the setting again, one that changes it does.
     later: 'every later update that changes this endpoint',
+    run: 'such stack update',
+  },
+  pulumi: {
+    tool: 'pulumi',
+    label: 'Pulumi',
+    source: 'program',
+    resource: 'aws.ec2.ClientVpnEndpoint',
+    offSetting: 'connectionLogOptions: { enabled: false }',
+    onSetting: 'connectionLogOptions: { enabled: true, cloudwatchLogGroup: "{logGroup}" }',
+    // `pulumi up` diffs the program against its own state, not the live endpoint: only a refresh
+    // (`--refresh`, `pulumi refresh`) or an update of this endpoint sends the setting again.
+    next: 'the next pulumi up that refreshes or updates this endpoint',
+    later: 'every such run after it',
+    run: 'such run',
   },
 };
 
 /** The IaC tool whose template set logging off, or undefined when the change was not IaC. */
 export function templateFight(tool: ToolKind): TemplateFight | undefined {
-  return tool === 'terraform' || tool === 'cloudformation' ? TEMPLATE_FIGHTS[tool] : undefined;
+  return tool === 'terraform' || tool === 'cloudformation' || tool === 'pulumi' ? TEMPLATE_FIGHTS[tool] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

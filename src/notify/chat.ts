@@ -1,6 +1,6 @@
 /** The Amazon Q Developer in chat applications custom notification, rendered from the message model. */
 import * as z from 'zod/mini';
-import { hasSection, rowOf, type MessageModel, type Row, type RowKey } from './model';
+import { hasSection, rowOf, type LinkKey, type MessageModel, type Row, type RowKey } from './model';
 import { chatText, codeSpan } from './sanitize';
 import { renderText, type Medium, type Text } from './values';
 
@@ -68,9 +68,11 @@ const CHAT: Medium = {
 
 export const chatRender = (text: Text): string => renderText(text, CHAT);
 
-const LINK_LABEL: Record<'endpoint' | 'logGroup', string> = {
+const LINK_LABEL: Record<LinkKey, string> = {
   endpoint: 'Endpoint in console',
   logGroup: 'Log group in console',
+  cloudTrailEvent: 'CloudTrail event',
+  cloudTrailHistory: 'Endpoint history in CloudTrail',
 };
 
 /** The rows of the model, as chat shows them: compact (`brief`) where the model has one. */
@@ -86,36 +88,59 @@ function description(model: MessageModel): string {
   const brief = briefs(model);
   const { ids } = model;
   const lines: string[] = [];
-  const endpoint = ids.endpointId ? codeSpan(ids.endpointId) : 'unrecognised endpoint ID';
-  const account = ids.account ? `, account ${codeSpan(ids.account)}` : '';
-  lines.push(`*Endpoint:* ${endpoint} in ${ids.region ?? 'unknown region'}${account}`);
+  lines.push(`*What happened:* ${chatRender(model.summary)}`);
+  if (model.story === 'service-role-missing') {
+    const account = ids.account ? codeSpan(ids.account) : 'unrecognised account';
+    lines.push(`*Account:* ${account} in ${ids.region ?? 'unknown region'}`);
+    const affected = rowOf(model, 'affected');
+    if (affected) lines.push(`*Affected:* ${chatRender(affected.value)}`);
+  } else {
+    const endpoint = ids.endpointId ? codeSpan(ids.endpointId) : 'unrecognised endpoint ID';
+    const name = brief('name');
+    const account = ids.account ? `, account ${codeSpan(ids.account)}` : '';
+    lines.push(`*Endpoint:* ${endpoint}${name ? ` (${name})` : ''} in ${ids.region ?? 'unknown region'}${account}`);
+  }
   const desc = brief('description');
   if (desc !== undefined) lines.push(`*Description:* ${desc}`);
 
-  const session = brief('session');
-  const type = brief('identityType');
-  const who = [brief('principal') ?? 'not recorded'];
-  if (session !== undefined) who.push(`session ${session}`);
-  if (type !== undefined) who.push(type);
-  lines.push(`*Who:* ${who.join(' · ')}`);
-  lines.push(`*Tool:* ${brief('tool') ?? ''}`);
-
-  const event = [brief('apiCall') ?? '', `at ${brief('eventTime') ?? ''}`, `event ID ${brief('eventId') ?? ''}`];
-  const replay = brief('replay');
-  if (replay !== undefined) event.push(`replay ${replay}`);
-  lines.push(`*Event:* ${event.join(' · ')}`);
+  if (hasSection(model, 'who')) {
+    const session = brief('session');
+    const type = brief('identityType');
+    const ip = brief('sourceIp');
+    const who = [brief('principal') ?? 'not recorded'];
+    if (session !== undefined && brief('role') === undefined) who.push(`session ${session}`);
+    if (type !== undefined) who.push(type);
+    if (ip !== undefined) who.push(`from ${ip}`);
+    lines.push(`*Who:* ${who.join(' · ')}`);
+    const role = brief('role');
+    if (role !== undefined) lines.push(`*Role:* ${role}`);
+    lines.push(`*Tool:* ${brief('tool') ?? ''}`);
+    const event = [brief('apiCall') ?? '', `at ${brief('eventTime') ?? ''}`, `event ID ${brief('eventId') ?? ''}`];
+    const replay = brief('replay');
+    if (replay !== undefined) event.push(`replay ${replay}`);
+    lines.push(`*Event:* ${event.join(' · ')}`);
+  } else {
+    lines.push(`*Found:* by a cvpn-log-guard scan or the hourly sweep at ${brief('foundAt') ?? ''} · no CloudTrail event`);
+  }
   const repeat = brief('repeat');
   if (repeat !== undefined) lines.push(`*Repeat:* ${repeat}`);
 
-  const logging = [`${brief('before') ?? ''} → ${brief('after') ?? ''}`];
-  const group = brief('logGroup');
-  if (group) logging.push(`log group ${group}`);
-  const created = brief('retention');
-  if (created !== undefined) logging.push(created);
-  lines.push(`*Logging:* ${logging.join(' · ')}`);
-
-  const verification = brief('verification');
-  if (verification !== undefined) lines.push(`*Verification:* ${verification}`);
+  if (hasSection(model, 'group')) {
+    const group = model.sections.find((s) => s.key === 'group');
+    for (const r of group?.rows ?? []) {
+      if (r.brief === null) continue;
+      lines.push(`*${r.label}:* ${chatRender(r.brief ?? r.value)}`);
+    }
+  } else if (hasSection(model, 'logging')) {
+    const logging = [`${brief('before') ?? ''} → ${brief('after') ?? ''}`];
+    const group = brief('logGroup');
+    if (group) logging.push(`log group ${group}`);
+    const created = brief('retention');
+    if (created !== undefined) logging.push(created);
+    lines.push(`*Logging:* ${logging.join(' · ')}`);
+    const verification = brief('verification');
+    if (verification !== undefined) lines.push(`*Verification:* ${verification}`);
+  }
   if (hasSection(model, 'exemption')) lines.push(`*Exemption:* ${brief('reason') ?? ''} · ${brief('until') ?? ''}`);
   if (hasSection(model, 'error')) {
     lines.push(`*Error:* ${brief('code') ?? ''} during ${brief('step') ?? ''}: ${brief('message') ?? ''}`);

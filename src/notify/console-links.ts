@@ -13,6 +13,11 @@
  * - Log group page (CloudWatch console):
  *   `/cloudwatch/home?region=<region>#logsV2:log-groups/log-group/<name>`, where the name is
  *   URL-encoded twice with `$` in place of `%`: `/aws/clientvpn/x` -> `$252Faws$252Fclientvpn$252Fx`.
+ * - One CloudTrail event (CloudTrail console, event history):
+ *   `/cloudtrailv2/home?region=<region>#/events/<eventId>`; the event history of one resource:
+ *   `/cloudtrailv2/home?region=<region>#/events?ResourceName=<name>`. Not in AWS's documentation;
+ *   both forms are the ones public tools build (several independent repositories, checked with
+ *   the search tool), and a console that moved them would show the event history page instead.
  */
 
 import {
@@ -53,6 +58,21 @@ function consolePage(
 export function clientVpnEndpointConsoleUrl(region: string, endpointId: string, partition = partitionForRegion(region)): string | undefined {
   const page = (origin: string): string =>
     `${origin}/vpc/home?region=${region}#ClientVPNEndpointDetails:clientVpnEndpointId=${endpointId}`;
+  return consolePage(partition, region, endpointId, ENDPOINT_ID_PATTERN, page);
+}
+
+/** A CloudTrail event ID is a UUID; the IDs scans give their outcomes are not, and get no link. */
+const CLOUDTRAIL_EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The CloudTrail event, by its ID, in the console's event history of its region. */
+export function cloudTrailEventConsoleUrl(region: string, eventId: string, partition = partitionForRegion(region)): string | undefined {
+  const page = (origin: string): string => `${origin}/cloudtrailv2/home?region=${region}#/events/${eventId}`;
+  return consolePage(partition, region, eventId, CLOUDTRAIL_EVENT_ID, page);
+}
+
+/** The CloudTrail event history of the endpoint (every recorded call that names it). */
+export function cloudTrailEndpointHistoryUrl(region: string, endpointId: string, partition = partitionForRegion(region)): string | undefined {
+  const page = (origin: string): string => `${origin}/cloudtrailv2/home?region=${region}#/events?ResourceName=${endpointId}`;
   return consolePage(partition, region, endpointId, ENDPOINT_ID_PATTERN, page);
 }
 

@@ -65,13 +65,11 @@ function bullet(text: string): string[] {
   return wrapLine(text, EMAIL_WIDTH - 4).map((l, i) => (i === 0 ? `${INDENT}- ${l}` : `${INDENT}  ${l}`));
 }
 
-const WHY =
-  'Connection logs are the only record of who connected to this VPN, when and from where; ' +
-  'while logging is off, connections leave no trace.';
-
 export function renderEmail(model: MessageModel): string {
   const lines: string[] = [];
-  lines.push(...paragraph(model.headline), ...paragraph(WHY), '');
+  lines.push(...paragraph(emailRender(model.summary)));
+  if (model.why) lines.push('', ...paragraph(model.why));
+  lines.push('');
 
   for (const section of model.sections) {
     lines.push(section.title);
@@ -92,7 +90,9 @@ export function renderEmail(model: MessageModel): string {
 
   lines.push('--');
   lines.push(
-    ...paragraph(`Sent by cvpn-log-guard. Outcome: ${model.action}. Mode: ${model.mode}. Severity: ${model.severity}.`),
+    ...paragraph(
+      `Sent by cvpn-log-guard. Story: ${model.story}. Outcome: ${model.action}. Mode: ${model.mode}. Severity: ${model.severity}.`,
+    ),
   );
   return lines.join('\n');
 }

@@ -12,4 +12,6 @@ export interface NotificationContext {
   retentionDays: number;
   /** KMS key it sets on log groups it creates, when configured. */
   kmsKeyArn?: string;
+  /** The exemption tag key as configured (CVPN_EXEMPT_TAG): the key to name in next steps. */
+  exemptTagKey: string;
 }

@@ -27,6 +27,7 @@ import {
   ROLE_NAME_PATTERN,
   ROLE_SESSION_NAME_PATTERN,
   SERVICE_PRINCIPAL_PATTERN,
+  SOURCE_IP_PATTERN,
   STEP_PATTERN,
 } from '../domain/patterns';
 import { chatPlainSafe, codeSpanSafe, linkFree } from './sanitize';
@@ -73,6 +74,14 @@ const trustedValue = (text: string, code: boolean): TrustedValue => ({
 /** An identifier or literal of our own (a setting, a command): a code span in chat. */
 export const id = (text: string): TrustedValue => trustedValue(text, true);
 
+/**
+ * A command or name of our own, built only from checked parts (`aws iam create-service-linked-role
+ * --aws-service-name clientvpn.amazonaws.com`): shown exactly in the email too, even where a mail
+ * client may link an AWS host name in it, because a command that can't be pasted is useless and
+ * nothing in it came from a person.
+ */
+export const ours = (text: string): TrustedValue => ({ ...trustedValue(text, true), verbatim: { email: true, chat: codeSpanSafe(text) } });
+
 /** Trusted, but prose rather than an identifier (a timestamp): never code-formatted. */
 export const known = (text: string): TrustedValue => trustedValue(text, false);
 
@@ -93,6 +102,7 @@ export type IdKind =
   | 'service-principal'
   | 'role-name'
   | 'session-name'
+  | 'source-ip'
   | 'event-id'
   | 'event-name'
   | 'event-time'
@@ -111,6 +121,9 @@ const KINDS: Readonly<Record<IdKind, { pattern: RegExp; prose?: true }>> = {
   'service-principal': { pattern: SERVICE_PRINCIPAL_PATTERN },
   'role-name': { pattern: ROLE_NAME_PATTERN },
   'session-name': { pattern: ROLE_SESSION_NAME_PATTERN },
+  // An IPv4 address is something link detectors link (`http://165.225.111.47`): the email
+  // neutralises it (verbatim.email is false), chat shows it exactly in a code span.
+  'source-ip': { pattern: SOURCE_IP_PATTERN },
   'event-id': { pattern: EVENT_ID_PATTERN },
   'event-name': { pattern: EVENT_NAME_PATTERN },
   'event-time': { pattern: ISO_TIME_PATTERN, prose: true },

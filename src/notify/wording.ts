@@ -1,6 +1,7 @@
 /** Per-action words: the phrase of subjects and titles, the severity, the chat event type. */
 import type { OutcomeAction, OutcomeError, ToolKind } from '../domain/outcome';
 import type { NotifiedOutcome } from './input';
+import type { Story } from './story';
 
 /**
  * `severity` attribute, for filter policies (e.g. page on `high` only):
@@ -11,8 +12,10 @@ import type { NotifiedOutcome } from './input';
  *   `remediated` that AWS accepted but a read-back has not confirmed yet.
  * - info: a verified `remediated` (the gap is closed; the record is for the audit trail), and
  *   the non-notifiable actions should anyone build a notification for them.
- * A verified `remediated` that repeats a recent switch-off is `low`, not `info`: something keeps
- * turning logging off, each round leaves a gap, and only a person can stop it.
+ * A verified `remediated` is `low` rather than `info` when only a person can stop it happening
+ * again (switched off again soon after a fix, switched off by infrastructure as code) or when no
+ * event reached the guard (found by a scan: the event path may be broken), and `medium` when its
+ * log group had been deleted (records were lost for an unknown time).
  */
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -24,19 +27,16 @@ export interface ActionWording {
   severity: Severity;
 }
 
-type Fixed = Exclude<OutcomeAction, 'remediated'>;
-
-// One line each: a table, so that adding an action is adding a row.
+// One line each: a table, so that adding an action is adding a row. The log-group actions and
+// the non-notifiable ones; the stories about logging off are worded in `storyWording`.
+type Fixed = Exclude<OutcomeAction, 'remediated' | 'failed' | 'exempt' | 'would-remediate'>;
 const FIXED_WORDING: Record<Fixed, readonly [phrase: string, emoji: string, eventType: string, severity: Severity]> = {
-  failed: ['Could not re-enable logging', '🚨', 'LoggingRemediationFailed', 'high'],
-  exempt: ['Logging off, endpoint exempt', '⚠️', 'LoggingOffExempt', 'low'],
-  'would-remediate': ['Logging OFF (notify-only)', '⚠️', 'LoggingOffNotifyOnly', 'medium'],
   'already-compliant': ['Logging already on', 'ℹ️', 'LoggingAlreadyOn', 'info'],
   'skipped-deleted': ['Endpoint deleted, skipped', 'ℹ️', 'EndpointDeleted', 'info'],
   'not-found': ['Endpoint not found', 'ℹ️', 'EndpointNotFound', 'info'],
   'ignored-self': ['Own change, ignored', 'ℹ️', 'OwnChangeIgnored', 'info'],
   // Logging is on, but records can't be written or aren't arriving: as bad as logging off.
-  'cannot-write': ['Logging on, records cannot be written', '🚨', 'LogGroupCannotWrite', 'high'],
+  'cannot-write': ['Records cannot be written', '🚨', 'LogGroupCannotWrite', 'high'],
   'not-delivering': ['Logging on, no records arriving', '🚨', 'LoggingNotDelivering', 'high'],
   'service-role-missing': ['Client VPN service-linked role missing', '🚨', 'ServiceRoleMissing', 'high'],
   // Records are kept, just not as required: a person decides, no incident.
@@ -45,44 +45,70 @@ const FIXED_WORDING: Record<Fixed, readonly [phrase: string, emoji: string, even
   'retention-raised': ['Log group retention raised', '✅', 'RetentionRaised', 'info'],
 };
 
-export function wordingFor(o: NotifiedOutcome): ActionWording {
-  // cvpn-log-guard's own role switching logging off is a likely misuse of the role: always high.
-  if (o.byGuardRole && (o.action === 'remediated' || o.action === 'would-remediate' || o.action === 'failed')) {
-    const [phrase, emoji] = o.action === 'failed' ? ["Guard's own role: logging off, NOT fixed", '🚨'] : ["Logging off by guard's own role", '🚨'];
-    return { phrase, emoji, eventType: 'LoggingOffByGuardRole', severity: 'high' };
+/**
+ * Subject phrases are at most 32 characters: with the prefix, the endpoint ID and the longest
+ * region name the subject stays under SNS's 100 (tests/unit/notify/golden.test.ts checks each).
+ */
+const w = (phrase: string, emoji: string, eventType: string, severity: Severity): ActionWording => ({
+  phrase,
+  emoji,
+  eventType,
+  severity,
+});
+
+export function wordingFor(o: NotifiedOutcome, story: Story): ActionWording {
+  const missing = story.situation === 'log-group-missing';
+  switch (story.key) {
+    case 'guard-role':
+      return o.action === 'failed'
+        ? w("Off by guard's role, NOT fixed", '🚨', 'LoggingOffByGuardRole', 'high')
+        : w("Logging off by guard's own role", '🚨', 'LoggingOffByGuardRole', 'high');
+    case 'exempt':
+      return missing
+        ? w('Log group missing, exempt', '⚠️', 'LogGroupMissingExempt', 'low')
+        : w('Logging off, endpoint exempt', '⚠️', 'LoggingOffExempt', 'low');
+    case 'would-remediate':
+      return missing
+        ? w('Log group missing (notify-only)', '⚠️', 'LogGroupMissingNotifyOnly', 'medium')
+        : w('Logging OFF (notify-only)', '⚠️', 'LoggingOffNotifyOnly', 'medium');
+    case 'failed-retryable':
+      return story.byScan
+        ? w('Fix failed, sweep will retry', '🚨', 'LoggingFixFailedRetrying', 'high')
+        : w('Logging not on yet, retrying', '🚨', 'LoggingFixFailedRetrying', 'high');
+    case 'failed-needs-person':
+      return missing
+        ? w('Log group missing, NOT fixed', '🚨', 'LoggingFixFailed', 'high')
+        : w('Could not turn logging on', '🚨', 'LoggingFixFailed', 'high');
+    default:
+      break;
   }
-  const again = o.repeat ? ' again' : '';
   if (o.action === 'remediated') {
-    return o.verification === 'verified'
-      ? { phrase: `Logging re-enabled${again}`, emoji: '✅', eventType: 'LoggingRemediated', severity: o.repeat ? 'low' : 'info' }
-      : { phrase: `Logging re-enable requested${again}`, emoji: '✅', eventType: 'LoggingRemediationRequested', severity: 'low' };
+    // Not confirmed yet: the one thing to check first, whatever the situation (the summary says it).
+    if (o.verification !== 'verified') return w('Logging fix not yet confirmed', '✅', 'LoggingRemediationRequested', 'low');
+    switch (story.key) {
+      case 'created-without-logging':
+        return w('Created without logging, fixed', '✅', 'LoggingCreatedOff', 'info');
+      case 'switched-off-again':
+        // Something keeps turning logging off, each round leaves a gap, and only a person can stop it.
+        return w('Logging off again, re-enabled', '✅', 'LoggingSwitchedOffAgain', 'low');
+      case 'switched-off-by-iac':
+        // Fixed for now; the next apply undoes it until the code changes.
+        return w(`Logging off by ${TOOL_LABEL[o.tool]}`, '⚠️', 'LoggingOffByIaC', 'low');
+      case 'log-group-missing':
+        // Records went nowhere for an unknown time: someone deleted the group.
+        return w('Log group missing, re-created', '⚠️', 'LogGroupMissing', 'medium');
+      case 'found-by-scan':
+        // No event reached the guard: the event path may be broken.
+        return w('Logging found off, fixed', '✅', 'LoggingFoundOff', 'low');
+      default:
+        return w('Logging switched off, fixed', '✅', 'LoggingRemediated', 'info');
+    }
+  }
+  if (o.action === 'failed' || o.action === 'exempt' || o.action === 'would-remediate') {
+    return w('Logging off', '⚠️', 'LoggingOff', 'medium');
   }
   const [phrase, emoji, eventType, severity] = FIXED_WORDING[o.action];
   return { phrase, emoji, eventType, severity };
-}
-
-/** The opening sentence of the email, from trusted parts only. */
-export function headlineSentence(o: NotifiedOutcome, wording: ActionWording, endpoint: string, region: string): string {
-  const created = o.eventName === 'CreateClientVpnEndpoint';
-  const change = created
-    ? 'was created with connection logging off'
-    : `had connection logging turned off${o.repeat ? ' again' : ''}`;
-  const what = `Client VPN endpoint ${endpoint} in ${region} ${change}`;
-  const back = created ? '' : ' back';
-  switch (o.action) {
-    case 'remediated':
-      return o.verification === 'verified'
-        ? `${what}; cvpn-log-guard turned it${back} on and confirmed it.`
-        : `${what}; cvpn-log-guard asked AWS to turn it${back} on, but a read-back has not confirmed it yet.`;
-    case 'failed':
-      return `${what}, and cvpn-log-guard could NOT turn it${back} on. Logging is still off.`;
-    case 'exempt':
-      return `${what}. The endpoint is exempt, so cvpn-log-guard left logging off.`;
-    case 'would-remediate':
-      return `${what}. cvpn-log-guard runs in notify-only mode and changed nothing: logging is OFF.`;
-    default:
-      return `${wording.phrase}: ${endpoint} (${region}).`;
-  }
 }
 
 export const TOOL_LABEL: Record<ToolKind, string> = {
@@ -91,6 +117,7 @@ export const TOOL_LABEL: Record<ToolKind, string> = {
   sdk: 'AWS SDK',
   terraform: 'Terraform',
   cloudformation: 'CloudFormation',
+  pulumi: 'Pulumi',
   other: 'other / unknown',
 };
 
@@ -115,6 +142,6 @@ export const STEP_CONSEQUENCE: Record<Step, string> = {
 export const STEP_PERMISSIONS: Record<Step, string[]> = {
   identity: ['sts:GetCallerIdentity'],
   describe: ['ec2:DescribeClientVpnEndpoints'],
-  'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource', 'kms:* on the key, if set'],
+  'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
   modify: ['ec2:ModifyClientVpnEndpoint'],
 };

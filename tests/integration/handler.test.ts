@@ -72,6 +72,15 @@ describe('remediate handler against the stand-in (real SDK, real wire protocols)
     expect(chat).toMatchObject({ version: '1.0', source: 'custom', metadata: { threadId: ENDPOINT } });
   });
 
+  it('carries the caller\'s source IP and the endpoint\'s Name tag to the alert', async () => {
+    standin.addEndpoint(REGION, { id: ENDPOINT, tags: { Name: 'finance-vpn' }, logging: { enabled: false } });
+    const { handler } = setup();
+    await handler(modifyEvent(), lambdaContext());
+    const [alert] = standin.published();
+    expect(alert?.message).toContain('165.225.111.47');
+    expect(alert?.message).toContain('finance-vpn');
+  });
+
   it('leaves an enabled endpoint alone: no write, no alert', async () => {
     standin.addEndpoint(REGION, {
       id: ENDPOINT,

@@ -208,7 +208,7 @@ describe('findRepeat', () => {
 // What people read
 // ---------------------------------------------------------------------------------------------
 
-const CTX = { retentionDays: 365 };
+const CTX = { retentionDays: 365, exemptTagKey: 'cvpn-log-guard:exempt' };
 const LOG_GROUP = `/aws/clientvpn/${ENDPOINT}`;
 
 function outcome(overrides: Partial<NotifiedOutcome> = {}): NotifiedOutcome {
@@ -281,7 +281,7 @@ describe('notifications: the template sets logging off', () => {
       const email = flat(buildNotification(outcome({ tool }), CTX).email);
       expect(email).not.toContain('until the configuration is changed');
       expect(email).not.toContain('until the template is changed');
-      expect(email).toContain('Find out why logging was turned off');
+      expect(email).toContain('Ask ci (role deployer) why they switched connection logging off');
     }
   });
 });
@@ -289,9 +289,11 @@ describe('notifications: the template sets logging off', () => {
 describe('notifications: switched off again soon after a fix', () => {
   it('says so in the subject, the headline, a Repeat field, the chat and the next steps', () => {
     const n = buildNotification(outcome({ repeat: REPEAT }), CTX);
-    expect(n.subject).toBe(`[cvpn-log-guard] Logging re-enabled again: ${ENDPOINT} (eu-west-1)`);
+    expect(n.subject).toBe(`[cvpn-log-guard] Logging off again, re-enabled: ${ENDPOINT} (eu-west-1)`);
     const email = flat(n.email);
-    expect(email).toContain('had connection logging turned off again; cvpn-log-guard turned it back on');
+    expect(email).toContain(
+      `ci (role deployer) switched off connection logging on Client VPN endpoint ${ENDPOINT} in eu-west-1 again, 12 min after it had been turned back on, using the AWS Management Console. cvpn-log-guard turned it back on`,
+    );
     expect(email).toContain(
       `Repeat switched off again 12 min after cvpn-log-guard turned it back on (at ${REPEAT.previousEnableAt}); turned back on 3 times in the last 24 h`,
     );

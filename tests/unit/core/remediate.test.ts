@@ -103,6 +103,7 @@ describe('parseTriggerEvent on the real CloudTrail records', () => {
     expect(t.actor).toEqual({
       type: 'AssumedRole',
       arn: 'arn:aws:iam::999999999999:role/KTOU_SwitchRole',
+      sessionArn: 'arn:aws:sts::999999999999:assumed-role/KTOU_SwitchRole/ktou',
       sessionName: 'ktou',
     });
   });
@@ -166,6 +167,21 @@ describe('what an investigator needs first', () => {
     expect(line).toContain('"action":"remediated"');
     expect(line).not.toContain('165.225.111.47');
     expect(line).not.toContain('finance-vpn');
+  });
+
+  it('the outcome keeps the caller\'s session ARN as CloudTrail records it; the log line keeps only the role', async () => {
+    describeSequence(endpointFromDoc(), enabledEndpointFromDoc(`/aws/clientvpn/${ENDPOINT}`));
+    const outcome = await remediateEndpoint(deps(), modifyEvent());
+    expect(outcome.actor).toMatchObject({
+      arn: 'arn:aws:iam::999999999999:role/KTOU_SwitchRole',
+      sessionArn: 'arn:aws:sts::999999999999:assumed-role/KTOU_SwitchRole/ktou',
+      sessionName: 'ktou',
+    });
+    const { loggableOutcome } = await import('../../../src/app/process');
+    const line = JSON.stringify(loggableOutcome(outcome));
+    expect(line).toContain('arn:aws:iam::999999999999:role/KTOU_SwitchRole');
+    expect(line).not.toContain('assumed-role');
+    expect(line).not.toContain('ktou"');
   });
 });
 

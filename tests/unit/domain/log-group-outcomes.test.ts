@@ -40,7 +40,7 @@ describe('log-group actions', () => {
         : action === 'retention-raised'
           ? { ...base, action, retentionShort: undefined, retentionRaised: { logGroup: '/aws/clientvpn/x', from: 7, to: 365 } }
           : { ...base, action };
-    const n = buildNotification(outcome, { retentionDays: 365 });
+    const n = buildNotification(outcome, { retentionDays: 365, exemptTagKey: 'cvpn-log-guard:exempt' });
     const input = snsPublishInput('arn:aws:sns:ap-northeast-1:999999999999:alerts', n);
     expect((input.Subject ?? '').length).toBeLessThan(100);
     expect(input.MessageAttributes?.outcome?.StringValue).toBe(action);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   clientVpnEndpointConsoleUrl,
+  cloudTrailEndpointHistoryUrl,
+  cloudTrailEventConsoleUrl,
   consoleFragmentEncode,
   logGroupArn,
   logGroupConsoleUrl,
@@ -43,5 +45,22 @@ describe('console links', () => {
     );
     expect(partitionForRegion('us-gov-east-1')).toBe('aws-us-gov');
   });
-});
 
+  it('links a CloudTrail event by its ID, and the endpoint\'s CloudTrail history, only from checked parts', () => {
+    const id = '9a81b7a0-2519-4d68-b9ca-0a35ee377151';
+    expect(cloudTrailEventConsoleUrl(REGION, id)).toBe(
+      `https://${REGION}.console.aws.amazon.com/cloudtrailv2/home?region=${REGION}#/events/${id}`,
+    );
+    expect(cloudTrailEventConsoleUrl('cn-north-1', id)).toBe(
+      `https://cn-north-1.console.amazonaws.cn/cloudtrailv2/home?region=cn-north-1#/events/${id}`,
+    );
+    // A scan's own ID is no CloudTrail event; nor is anything else that is not a UUID.
+    expect(cloudTrailEventConsoleUrl(REGION, `scan-20260601120000-${ENDPOINT}`)).toBeUndefined();
+    expect(cloudTrailEventConsoleUrl(REGION, `${id}/../x`)).toBeUndefined();
+    expect(cloudTrailEventConsoleUrl('us-east-1 @here', id)).toBeUndefined();
+    expect(cloudTrailEndpointHistoryUrl(REGION, ENDPOINT)).toBe(
+      `https://${REGION}.console.aws.amazon.com/cloudtrailv2/home?region=${REGION}#/events?ResourceName=${ENDPOINT}`,
+    );
+    expect(cloudTrailEndpointHistoryUrl(REGION, 'cvpn-endpoint-x&ResourceName=y')).toBeUndefined();
+  });
+});

@@ -39,8 +39,8 @@ describe('wrapLine', () => {
 describe('email layout', () => {
   it('shows a 120-character assumed-role ARN unbroken, alone beside its label', () => {
     const { email } = buildNotification({ ...remediated, actor: { type: 'AssumedRole', arn: SESSION_ARN } }, CTX);
-    const line = email.split('\n').find((l) => l.includes('arn:aws:sts::'));
-    expect(line).toBe(`  ${'Principal'.padEnd(15)}${SESSION_ARN}`);
+    const line = email.split('\n').find((l) => l.startsWith('  Caller'));
+    expect(line).toBe(`  ${'Caller'.padEnd(15)}${SESSION_ARN}`);
   });
 
   it('wraps a long free-text value at spaces, continuation lines under the value', () => {

@@ -16,12 +16,19 @@ import { ACCOUNT, CTX, REGION, SWITCH_ROLE, exempt, failed, remediated } from '.
 const FIELDS: ReadonlyArray<readonly [string, (text: string) => RemediationOutcome]> = [
   ['description', (text) => ({ ...remediated, actor: SWITCH_ROLE, description: text })],
   ['session name', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, sessionName: text } })],
+  // The caller's ARN as CloudTrail records it (the session name is part of it).
+  ['session ARN', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/R/${text}` } })],
   ['exemption reason (tag value)', (text) => ({ ...exempt, exemption: { reason: text, until: '2026-12-31', expired: false } })],
   ['exemption end (tag value)', (text) => ({ ...exempt, exemption: { reason: 'r', until: text, expired: false } })],
   ['AWS error message', (text) => ({ ...failed, error: { code: 'X', message: text, retryable: false, step: 'modify' } })],
   // Not typed by a person, but a value that is no AWS error code must not pass for one.
   ['AWS error code', (text) => ({ ...failed, error: { code: text, message: 'm', retryable: false, step: 'modify' } })],
   ['replay name', (text) => ({ ...failed, replayName: text })],
+  // The endpoint's Name tag: anyone who may tag the endpoint writes it.
+  ['endpoint Name tag', (text) => ({ ...remediated, eventName: 'ModifyClientVpnEndpoint', actor: SWITCH_ROLE, endpointName: text })],
+  // CloudTrail's sourceIPAddress: an address (trusted, but some detectors link a dotted IPv4), a
+  // service name, or anything a caller can make it say (`AWS Internal`, a proxy's header).
+  ['source IP', (text) => ({ ...failed, sourceIp: text })],
   ['identity type', (text) => ({ ...failed, actor: { ...SWITCH_ROLE, type: text } })],
   ['service principal', (text) => ({ ...failed, actor: { type: 'AWSService', invokedBy: text } })],
   ['principal that is no IAM ARN', (text) => ({ ...failed, actor: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${text}` } })],
@@ -102,6 +109,17 @@ describe('user-controlled text never becomes a link', () => {
       expectNothingInvisible(n);
     });
   }
+
+  it('an IPv4 source address, which linkify-it links, is neutralised in the email and exact in a chat code span', () => {
+    expect(linksIn('from 165.225.111.47')).toEqual(['165.225.111.47']);
+    for (const ip of ['165.225.111.47', '2001:db8::8a2e:370:7334']) {
+      const n = buildNotification({ ...failed, sourceIp: ip }, CTX);
+      expectNoForeignLinks(n);
+      expect(n.chat.content.description).toContain(`from \`${ip}\``);
+    }
+    // An IPv6 address is no link: the email shows it exactly.
+    expect(buildNotification({ ...failed, sourceIp: '2001:db8::8a2e:370:7334' }, CTX).email).toContain('2001:db8::8a2e:370:7334');
+  });
 
   it('holds when the email wraps a long word right before a scheme', () => {
     const word = `${'x'.repeat(70)}file:www.evil.example/${'y'.repeat(40)}javascript:alert(1)`;

@@ -80,11 +80,15 @@ describe('buildNotification: one outcome per notifiable action', () => {
 
   it('words each subject for its action', () => {
     const subject = (o: RemediationOutcome): string => buildNotification(o, CTX).subject;
-    expect(subject(remediated)).toBe(`[cvpn-log-guard] Logging re-enabled: ${ENDPOINT} (${REGION})`);
-    expect(subject({ ...remediated, verification: 'requested' })).toBe(
-      `[cvpn-log-guard] Logging re-enable requested: ${ENDPOINT} (${REGION})`,
+    // remediated is a CreateClientVpnEndpoint: logging was never on, so nothing is "re-enabled".
+    expect(subject(remediated)).toBe(`[cvpn-log-guard] Created without logging, fixed: ${ENDPOINT} (${REGION})`);
+    expect(subject({ ...remediated, eventName: 'ModifyClientVpnEndpoint' })).toBe(
+      `[cvpn-log-guard] Logging switched off, fixed: ${ENDPOINT} (${REGION})`,
     );
-    expect(subject(failed)).toBe(`[cvpn-log-guard] Could not re-enable logging: ${ENDPOINT} (${REGION})`);
+    expect(subject({ ...remediated, verification: 'requested' })).toBe(
+      `[cvpn-log-guard] Logging fix not yet confirmed: ${ENDPOINT} (${REGION})`,
+    );
+    expect(subject(failed)).toBe(`[cvpn-log-guard] Could not turn logging on: ${ENDPOINT} (${REGION})`);
     expect(subject(exempt)).toBe(`[cvpn-log-guard] Logging off, endpoint exempt: ${ENDPOINT} (${REGION})`);
     expect(subject(wouldRemediate)).toBe(`[cvpn-log-guard] Logging OFF (notify-only): ${ENDPOINT} (${REGION})`);
     // The longest region names still fit.
@@ -134,21 +138,22 @@ describe('buildNotification: one outcome per notifiable action', () => {
   });
 
   it('remediated by Terraform or CloudFormation: warns that the next apply turns logging off again', () => {
-    const tf = buildNotification({ ...remediated, tool: 'terraform' }, CTX);
+    const tf = buildNotification({ ...remediated, tool: 'terraform', eventName: 'ModifyClientVpnEndpoint' }, CTX);
     expect(tf.email).toMatch(/Terraform.*next apply turns logging off again/s);
     expect(tf.chat.content.nextSteps?.join('\n')).toContain('`connection_log_options { enabled = false }`');
-    const cfn = buildNotification({ ...remediated, tool: 'cloudformation' }, CTX);
+    const cfn = buildNotification({ ...remediated, tool: 'cloudformation', eventName: 'ModifyClientVpnEndpoint' }, CTX);
     expect(cfn.email).toMatch(/CloudFormation.*next stack update turns logging off again/s);
   });
 
-  it('failed: shows the error and step, names the permission, and points at replay', () => {
+  it('failed: shows the error and step, names the permission, and points at redrive', () => {
     const { email, chat } = buildNotification(failed, CTX);
     expect(email).toMatch(/Code\s+UnauthorizedOperation/);
     expect(email).toMatch(/Step\s+modify \(ModifyClientVpnEndpoint\)/);
     expect(email).toContain('You are not authorized to perform this operation.');
     expect(email).toContain('ec2:ModifyClientVpnEndpoint');
-    expect(email).toContain('cvpn-log-guard replay --file');
-    expect(email).toContain('wait for the automatic retry');
+    expect(email).toContain(`cvpn-log-guard redrive --region ${REGION} --stage STAGE`);
+    // Retryable: no. So no "wait for the automatic retry".
+    expect(email).not.toMatch(/wait for the automatic retry|retried automatically|Lambda retries/);
     expect(chat.content.title.startsWith('🚨')).toBe(true);
     expect(chat.content.description).toContain('`UnauthorizedOperation` during `modify`');
   });
@@ -165,7 +170,7 @@ describe('buildNotification: one outcome per notifiable action', () => {
   it('would-remediate: says logging is OFF and unchanged, and how to fix it', () => {
     const { email, chat } = buildNotification(wouldRemediate, CTX);
     expect(email).toContain('notify-only');
-    expect(email).toContain('logging is OFF');
+    expect(email).toContain('logging is still OFF');
     expect(email).toContain('CVPN_MODE=remediate');
     expect(chat.content.nextSteps?.join(' ')).toContain('Turn connection logging on by hand');
     expect(chat.content.title.startsWith('⚠️')).toBe(true);
@@ -200,12 +205,16 @@ describe('buildNotification: hostile user-controlled values', () => {
       sessionName: hostileText,
     },
     replayName: hostileText,
+    endpointName: hostileText,
+    sourceIp: hostileText,
     exemption: { reason: hostileText, until: '2026-12-31 <!channel>', expired: false },
   };
   const hostileFailed: RemediationOutcome = {
     ...failed,
     description: hostileText,
     actor: { type: hostileText, arn: hostileText, sessionName: hostileText },
+    endpointName: hostileText,
+    sourceIp: hostileText,
     error: { code: '<!channel>', message: hostileText, retryable: false, step: 'modify' },
   };
 
@@ -234,7 +243,7 @@ describe('buildNotification: hostile user-controlled values', () => {
     // The benign outcome has no description: the hostile one adds exactly that one line.
     expect(description.length).toBe(benign.split('\n').length + 1);
     for (const line of description) {
-      expect(line).toMatch(/^\*[A-Z][a-z ]+:\* /);
+      expect(line).toMatch(/^\*[A-Z][A-Za-z ]+:\* /);
     }
     for (const step of chat.content.nextSteps ?? []) expect(step).not.toMatch(/[\n<>@]/);
     expect(chat.content.title).toMatch(new RegExp(`^\\S+ [^<>@]+: ${ENDPOINT} \\(${REGION}\\)$`));
@@ -262,13 +271,13 @@ describe('buildNotification: hostile user-controlled values', () => {
       { ...remediated, endpointId: '<!channel> cvpn-endpoint-x', region: 'us-east-1 @here' },
       CTX,
     );
-    expect(subject).toBe('[cvpn-log-guard] Logging re-enabled: unrecognised endpoint ID (unknown region)');
+    expect(subject).toBe('[cvpn-log-guard] Created without logging, fixed: unrecognised endpoint ID (unknown region)');
     expect(chat.metadata?.threadId).toBe('cvpn-log-guard');
     expect(chat.content.description).not.toContain('https://');
     expect(email).not.toContain('https://');
     expect(ChatbotMessageSchema.safeParse(chat).success).toBe(true);
     // The account (valid here) is a code span of its own; the rest of the line is what was checked.
-    const first = chat.content.description.split('\n')[0] ?? '';
+    const first = chat.content.description.split('\n').find((l) => l.startsWith('*Endpoint:*')) ?? '';
     expect(first).toContain(`, account \`${ACCOUNT}\``);
     expectChatInert(first.replace(/^\*Endpoint:\* /, '').replace(/, account `\d{12}`$/, ''));
   });

@@ -11,7 +11,7 @@ export const ENDPOINT_URL =
 export const LOG_GROUP_URL =
   'https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1' +
   `#logsV2:log-groups/log-group/$252Faws$252Fclientvpn$252F${ENDPOINT}`;
-export const CTX = { retentionDays: 365 };
+export const CTX = { retentionDays: 365, exemptTagKey: 'cvpn-log-guard:exempt' };
 export const TOPIC = 'arn:aws:sns:ap-northeast-1:999999999999:cvpn-log-guard-alerts';
 
 // Actors as the real CloudTrail fixtures have them (tests/fixtures/cloudtrail-*.json).
