@@ -12,7 +12,7 @@
  */
 import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
 import { nextSteps, repeatText } from './advice';
-import { partitionForRegion } from '../domain/patterns';
+import { ACCOUNT_NAME_PATTERN, partitionForRegion } from '../domain/patterns';
 import { humanDuration } from '../util/duration';
 import { clientVpnEndpointConsoleUrl, logGroupArn, logGroupConsoleUrl } from './console-links';
 import type { NotificationContext, NotifiedOutcome } from './input';
@@ -57,6 +57,8 @@ export interface TrustedIds {
   endpointId?: string;
   region?: string;
   account?: string;
+  /** The account's Organizations name (central mode), when it has the plain shape. */
+  accountName?: string;
   eventId?: string;
   eventName?: string;
   logGroup?: string;
@@ -72,7 +74,7 @@ export interface MessageModel {
   /** Amazon Q `eventType` (`[a-zA-Z0-9-]`). */
   eventType: string;
   repeat: boolean;
-  /** "<phrase>: <endpoint> (<region>)", trusted parts only: the subject's and chat title's text. */
+  /** "<phrase>[ in <account name>]: <endpoint> (<region>)", trusted parts only: the subject's and chat title's text. */
   title: string;
   /** The email's opening sentence, trusted parts only. */
   headline: string;
@@ -95,6 +97,7 @@ function idsOf(o: NotifiedOutcome): TrustedIds {
     endpointId: trusted(o.endpointId, 'endpoint-id'),
     region,
     account,
+    ...(o.accountName && ACCOUNT_NAME_PATTERN.test(o.accountName) ? { accountName: o.accountName.trim() } : {}),
     eventId: trusted(o.eventId, 'event-id'),
     eventName: trusted(o.eventName, 'event-name'),
     logGroup,
@@ -117,7 +120,7 @@ function linksOf(ids: TrustedIds): Link[] {
 
 function contextOf(o: NotifiedOutcome, ids: TrustedIds, severity: Severity): Record<string, string> {
   const context: Record<string, string> = { action: o.action, mode: o.mode, severity, tool: o.tool };
-  for (const key of ['region', 'account', 'endpointId', 'eventId', 'eventName', 'logGroup'] as const) {
+  for (const key of ['region', 'account', 'accountName', 'endpointId', 'eventId', 'eventName', 'logGroup'] as const) {
     const value = ids[key];
     if (value) context[key] = value;
   }
@@ -140,7 +143,10 @@ function endpointSection(o: NotifiedOutcome): Section {
   const rows = [
     row('endpoint', 'ID', [identifier('endpoint-id', o.endpointId, 64)]),
     row('region', 'Region', [identifier('region', o.region, 32)]),
-    row('account', 'Account', [identifier('account', o.account, 32)]),
+    row('account', 'Account', [
+      identifier('account', o.account, 32),
+      ...(o.accountName ? [' (', user(o.accountName, 64, 50), ')'] : []),
+    ]),
   ];
   if (o.description) rows.push(row('description', 'Description', [user(o.description, 512, 256)]));
   return { key: 'endpoint', title: 'Endpoint', rows };
@@ -281,7 +287,8 @@ export function buildModel(o: NotifiedOutcome, ctx: NotificationContext): Messag
     emoji: wording.emoji,
     eventType: wording.eventType,
     repeat: o.repeat !== undefined,
-    title: `${wording.phrase}: ${endpoint} (${region})`,
+    // Central mode: which account, by the name people know it by, early enough to survive the subject's 100 characters.
+    title: `${wording.phrase}${ids.accountName ? ` in ${ids.accountName}` : ''}: ${endpoint} (${region})`,
     headline: headlineSentence(o, wording, endpoint, region),
     ids,
     context: contextOf(o, ids, wording.severity),
