@@ -6,6 +6,9 @@ import { asOwnFixRequest, envelope, modifyRecord, retarget } from '../helpers/ev
 import { ACCOUNT, LAMBDA_ROLE, REGION, handlerFor, lambdaContext, runtimeFor, standinForAccount } from '../helpers/standin-runtime';
 import type { Standin } from '../../standin/index';
 import type { Runtime } from '../../src/app/runtime';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createSweepHandler, type SweepSummary } from '../../src/handlers/create-sweep-handler';
 
 const ORG = 'o-exampleorgid';
 const MEMBER = '222222222222';
@@ -160,5 +163,30 @@ describe('central mode: a member without the role', () => {
     // Announced once for the event, not once per Lambda retry.
     await expect(handler(memberEvent(NO_ROLE), lambdaContext())).rejects.toThrow();
     expect(standin.published(topicArn)).toHaveLength(1);
+  });
+});
+
+describe('central mode: the sweep', () => {
+  it('covers every ACTIVE account x enabled region, each member through its own role, once per account', async () => {
+    const other = 'eu-west-1';
+    standin.setRegions([REGION, other]);
+    standin.account(MEMBER).addEndpoint(other, { id: 'cvpn-endpoint-0dddddddddddddddd', logging: { enabled: false } });
+    standin.addEndpoint(other, { id: 'cvpn-endpoint-0eeeeeeeeeeeeeeee', logging: { enabled: false } });
+    const runtime = runtimeFor(standin, { CVPN_TOPIC_ARN: topicArn, CVPN_FLEET: 'central', CVPN_ORGANIZATION_ID: ORG });
+    runtimes.push(runtime);
+    const logger = new Logger({ serviceName: 'cvpn-log-guard', logLevel: 'SILENT' });
+    const metrics = new Metrics({ namespace: 'CvpnLogGuardTest', serviceName: 'cvpn-log-guard' });
+    const handler = createSweepHandler({ runtime, region: REGION, logger, metrics });
+    const summary = (await handler({}, lambdaContext())) as SweepSummary;
+    // Central + Prod + Sandbox (no role); the suspended account is not swept.
+    expect(summary).toMatchObject({ accounts: 3, accountsFailed: 1, accountRegions: 4, remediated: 3 });
+    expect(standin.account(MEMBER).getEndpoint(REGION, endpointOf(MEMBER))?.logging.enabled).toBe(true);
+    expect(standin.account(MEMBER).getEndpoint(other, 'cvpn-endpoint-0dddddddddddddddd')?.logging.enabled).toBe(true);
+    expect(standin.getEndpoint(other, 'cvpn-endpoint-0eeeeeeeeeeeeeeee')?.logging.enabled).toBe(true);
+    expect(standin.account(SUSPENDED).getEndpoint(REGION, endpointOf(SUSPENDED))?.logging.enabled).toBe(false);
+    expect(standin.calls.filter((c) => c.account === SUSPENDED)).toHaveLength(0);
+    expect(assumeCalls().map((c) => c.params.RoleArn).sort()).toEqual([`arn:aws:iam::${MEMBER}:role/${ROLE}`, `arn:aws:iam::${NO_ROLE}:role/${ROLE}`]);
+    const named = standin.published(topicArn).filter((m) => m.attributes.account?.stringValue === MEMBER);
+    expect(named.map((m) => m.attributes.accountName?.stringValue)).toEqual(['Prod', 'Prod']);
   });
 });
