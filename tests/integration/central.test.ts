@@ -8,7 +8,7 @@ import type { Standin } from '../../standin/index';
 import type { Runtime } from '../../src/app/runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createSweepHandler, type SweepSummary } from '../../src/handlers/create-sweep-handler';
+import { createSweepHandler } from '../../src/handlers/create-sweep-handler';
 
 const ORG = 'o-exampleorgid';
 const MEMBER = '222222222222';
@@ -177,7 +177,7 @@ describe('central mode: the sweep', () => {
     const logger = new Logger({ serviceName: 'cvpn-log-guard', logLevel: 'SILENT' });
     const metrics = new Metrics({ namespace: 'CvpnLogGuardTest', serviceName: 'cvpn-log-guard' });
     const handler = createSweepHandler({ runtime, region: REGION, logger, metrics });
-    const summary = (await handler({}, lambdaContext())) as SweepSummary;
+    const summary = (await handler({}, lambdaContext()));
     // Central + Prod + Sandbox (no role); the suspended account is not swept.
     expect(summary).toMatchObject({ accounts: 3, accountsFailed: 1, accountRegions: 4, remediated: 3 });
     expect(standin.account(MEMBER).getEndpoint(REGION, endpointOf(MEMBER))?.logging.enabled).toBe(true);
