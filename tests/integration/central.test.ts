@@ -166,6 +166,23 @@ describe('central mode: a member without the role', () => {
   });
 });
 
+describe('central mode: transient failures before the member account is entered', () => {
+  it('a throttled AssumeRole fails the invocation for a retry, without an alert', async () => {
+    standin.injectFault({ action: 'AssumeRole', code: 'Throttling', status: 400, times: Infinity });
+    const { handler } = central();
+    await expect(handler(memberEvent(MEMBER), lambdaContext())).rejects.toThrow(/Transient failure, Lambda will retry/);
+    expect(standin.published(topicArn)).toHaveLength(0);
+    expect(writesIn(MEMBER)).toHaveLength(0);
+  });
+
+  it('an unreadable organization is not a drop: a throttled ListAccounts fails the invocation for a retry', async () => {
+    standin.injectFault({ action: 'ListAccounts', code: 'TooManyRequestsException', status: 429, times: Infinity });
+    const { handler } = central();
+    await expect(handler(memberEvent(MEMBER), lambdaContext())).rejects.toThrow(/ListAccounts failed with TooManyRequestsException/);
+    expect(assumeCalls()).toHaveLength(0);
+  });
+});
+
 describe('central mode: the sweep', () => {
   it('covers every ACTIVE account x enabled region, each member through its own role, once per account', async () => {
     const other = 'eu-west-1';
