@@ -1,7 +1,9 @@
 import type { EndpointState } from '../domain/endpoint';
 import { parseTriggerEvent, type TriggerEvent } from '../domain/event';
 import type { RemediationOutcome } from '../domain/outcome';
-import { remediateEndpoint } from '../core/remediate';
+import { baseOutcome, remediateEndpoint, type RemediateOptions } from '../core/remediate';
+import { AwsCallError } from '../domain/errors';
+import { assumeRoleFailure, type Fleet } from './fleet';
 import type { Runtime } from './runtime';
 
 export const snapshotKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
@@ -15,13 +17,67 @@ export async function processEvent(
   return processTrigger(runtime, parseTriggerEvent(event), snapshot);
 }
 
-/** Remediates one parsed event. */
+/**
+ * Remediates one parsed event. In central mode, first decides whether its account is guarded
+ * (throws `ForeignAccountError` when not) and acts in a member account through its role.
+ */
 export function processTrigger(
   runtime: Runtime,
   trigger: TriggerEvent,
   snapshot?: ReadonlyMap<string, EndpointState>,
 ): Promise<RemediationOutcome> {
-  return remediateEndpoint(runtime.core, trigger, { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) });
+  const options = { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) };
+  const fleet = runtime.fleet;
+  return fleet ? processInFleet(runtime, fleet, trigger, options) : remediateEndpoint(runtime.core, trigger, options);
+}
+
+async function processInFleet(runtime: Runtime, fleet: Fleet, trigger: TriggerEvent, options: RemediateOptions): Promise<RemediationOutcome> {
+  let central: string;
+  try {
+    central = (await runtime.core.identity(trigger.region)).account;
+  } catch {
+    // The core makes the same lookup first and reports its failure as the outcome.
+    return remediateEndpoint(runtime.core, trigger, options);
+  }
+  let decision;
+  try {
+    decision = await fleet.directory.decide(trigger.account, central);
+  } catch (error) {
+    if (!(error instanceof AwsCallError)) throw error;
+    const reason = `Could not tell whether account ${trigger.account} is guarded: ListAccounts failed with ${error.code}`;
+    return failedBefore(runtime, trigger, 'accounts', error, reason);
+  }
+  if (decision.guard === 'drop') throw decision.error;
+  const accountName = decision.accountName;
+  const named = (o: RemediationOutcome): RemediationOutcome => (accountName ? { ...o, accountName } : o);
+  if (decision.guard === 'central') return named(await remediateEndpoint(runtime.core, trigger, options));
+  try {
+    await fleet.sessions.session(trigger.account, trigger.region);
+  } catch (error) {
+    if (!(error instanceof AwsCallError)) throw error;
+    const reason = assumeRoleFailure(trigger.account, accountName, fleet.roleArn(trigger.account, trigger.region), error);
+    return named(failedBefore(runtime, trigger, 'assume-role', error, reason, reason));
+  }
+  return named(await remediateEndpoint(fleet.coreFor(runtime.core, trigger.account), trigger, options));
+}
+
+/** A failure before the endpoint was read: nothing was changed. */
+function failedBefore(
+  runtime: Runtime,
+  trigger: TriggerEvent,
+  step: 'accounts' | 'assume-role',
+  error: AwsCallError,
+  reason: string,
+  guidance?: string,
+): RemediationOutcome {
+  // The guidance goes into the error message too: it is what the alert's Error section shows a person.
+  const message = guidance && !error.retryable ? `${guidance} AWS said: ${error.awsMessage}` : error.awsMessage;
+  return {
+    ...baseOutcome(runtime.core, trigger),
+    action: 'failed',
+    error: { code: error.code, message, retryable: error.retryable, step },
+    reason,
+  };
 }
 
 /**
@@ -30,6 +86,7 @@ export function processTrigger(
  * the investigator). Never log the raw event: it holds access key IDs and source IPs.
  */
 export function loggableOutcome(outcome: RemediationOutcome): Record<string, unknown> {
-  const { description: _description, endpointName: _endpointName, sourceIp: _sourceIp, actor, ...rest } = outcome;
+  // The account name is left out with the description: whoever names accounts may put a person's name in it.
+  const { description: _description, endpointName: _endpointName, sourceIp: _sourceIp, accountName: _accountName, actor, ...rest } = outcome;
   return { ...rest, actor: { type: actor.type, arn: actor.arn, invokedBy: actor.invokedBy } };
 }

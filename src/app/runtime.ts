@@ -13,6 +13,7 @@ import { RemediationMemory } from '../domain/repeat';
 import { DEFAULT_MODIFY_BUCKET, type Settings } from '../domain/settings';
 import { TokenBucketLimiter } from '../util/rate-limiter';
 import { KeyedSerializer } from '../util/serialize';
+import { Fleet } from './fleet';
 import { regionApiFrom } from './region-api';
 
 /** Everything one driver (Lambda container, CLI run) needs, built once and reused. */
@@ -22,6 +23,8 @@ export interface Runtime {
   core: CoreDeps;
   /** Idempotency and the alert outbox, when a state table is configured. */
   events?: EventStore;
+  /** Central mode (CVPN_FLEET=central): the accounts guarded and their member sessions. */
+  fleet?: Fleet;
   /** This process's owner token for leases and event records. */
   owner: string;
   /** Closes every client the runtime made. */
@@ -50,6 +53,11 @@ export interface RuntimeOptions {
   /** Where DynamoDB is (tests: dynalite); otherwise the SDK's own AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL. */
   stateEndpoint?: string;
   overrides?: Partial<Pick<CoreDeps, 'now' | 'sleep' | 'verifyDelaysMs' | 'propagationDelaysMs'>>;
+  /**
+   * Central mode: the member role sessions' name (member accounts' CloudTrail shows it). Default
+   * `cvpn-log-guard`.
+   */
+  sessionName?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,12 +132,24 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
     table = new DynamoStateTable(client, options.settings.stateTable);
   }
+  const fleet =
+    options.settings.fleet === 'central'
+      ? new Fleet({
+          settings: options.settings,
+          clients,
+          homeRegion: options.homeRegion,
+          sessionName: options.sessionName ?? 'cvpn-log-guard',
+          ignoreOwnRole: options.ignoreOwnRole,
+        })
+      : undefined;
   return {
     owner,
     events: table,
     settings: options.settings,
     clients,
+    ...(fleet ? { fleet } : {}),
     close: () => {
+      fleet?.destroy();
       clients.destroy();
     },
     core: {

@@ -9,6 +9,8 @@ export interface OrganizationAccount {
   name: string;
   /** `State` (ACTIVE, SUSPENDED, PENDING_CLOSURE, PENDING_ACTIVATION, CLOSED), or the legacy `Status`; 'UNKNOWN' if neither */
   state: string;
+  /** `arn:<partition>:organizations::<management>:account/<organization>/<id>`, when the answer carries it */
+  arn?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export function accountStateOf(account: Pick<Account, 'State' | 'Status'>): stri
 }
 
 function toAccount(a: Account): OrganizationAccount {
-  return { id: a.Id ?? '', name: a.Name ?? '', state: accountStateOf(a) };
+  return { id: a.Id ?? '', name: a.Name ?? '', state: accountStateOf(a), ...(a.Arn ? { arn: a.Arn } : {}) };
 }
 
 /** The largest page ListAccounts returns. */

@@ -51,7 +51,7 @@ function coverageInput(ctx: CliContext): CoverageInput {
     throw new UsageError('coverage needs --central-bus-arn <arn> (the central stack output CentralEventBusArn) or CVPN_CENTRAL_BUS_ARN');
   }
   if (!EVENT_BUS_ARN_PATTERN.test(centralBusArn)) throw new UsageError(`CVPN_CENTRAL_BUS_ARN (--central-bus-arn): ${EVENT_BUS_ARN_MESSAGE}`);
-  const accounts = flags.accounts === undefined ? [] : [...new Set(flags.accounts.split(',').map((a) => a.trim()))];
+  const accounts = flags.accounts ?? [];
   return {
     spec: flags.org ? { org: true } : { accounts },
     centralBusArn,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { parseSettings } from '../app/config';
-import { EVENT_BUS_ARN_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN, RULE_NAME_PATTERN } from '../domain/patterns';
+import { ACCOUNT_ID_PATTERN, EVENT_BUS_ARN_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN, RULE_NAME_PATTERN } from '../domain/patterns';
 import type { Settings } from '../domain/settings';
 import { ConfigError } from '../domain/errors';
 import { formatIssues } from '../util/zod-format';
@@ -38,7 +38,15 @@ export const COMMAND_OPTIONS = {
     invoke: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
-  scan: { ...COMMON_OPTIONS, regions: { type: 'string' }, apply: { type: 'boolean' }, 'no-delivery-check': { type: 'boolean' } },
+  scan: {
+    ...COMMON_OPTIONS,
+    regions: { type: 'string' },
+    apply: { type: 'boolean' },
+    'no-delivery-check': { type: 'boolean' },
+    org: { type: 'boolean' },
+    accounts: { type: 'string' },
+    'role-name': { type: 'string' },
+  },
   redrive: { ...COMMON_OPTIONS, 'queue-url': { type: 'string' }, stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   coverage: {
     ...COMMON_OPTIONS,
@@ -73,6 +81,14 @@ const FlagsSchema = z.object({
   apply: z.boolean().default(false),
   'no-delivery-check': z.boolean().default(false),
   'dry-run': z.boolean().default(false),
+  org: z.boolean().default(false),
+  accounts: z
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((a) => a.trim()).filter((a) => a !== ''))])
+    .refine((list) => list.length > 0, '--accounts needs a list such as 111111111111,222222222222')
+    .refine((list) => list.every((a) => ACCOUNT_ID_PATTERN.test(a)), 'must be comma-separated 12-digit account IDs')
+    .optional(),
+  'role-name': z.string().regex(ROLE_NAME_PATTERN, 'must be an IAM role name without a path (1-64 of A-Z a-z 0-9 + = , . @ _ -)').optional(),
   region: z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1').optional(),
   profile: z.string().min(1).max(128).optional(),
   'topic-arn': z.string().optional(),
@@ -83,12 +99,6 @@ const FlagsSchema = z.object({
   'kms-key-arn': z.string().optional(),
   'require-kms': z.boolean().default(false),
   'state-table': z.string().optional(),
-  org: z.boolean().default(false),
-  accounts: z
-    .string()
-    .regex(/^\s*\d{12}\s*(,\s*\d{12}\s*)*$/, 'must be comma-separated 12-digit account IDs, e.g. 111111111111,222222222222')
-    .optional(),
-  'role-name': z.string().regex(ROLE_NAME_PATTERN, 'must be an IAM role name without a path (1-64 of A-Z a-z 0-9 + = , . @ _ -)').optional(),
   'central-bus-arn': z.string().regex(EVENT_BUS_ARN_PATTERN, EVENT_BUS_ARN_MESSAGE).optional(),
   'rule-name': z.string().regex(RULE_NAME_PATTERN, 'must be an EventBridge rule name (1-64 of A-Z a-z 0-9 . - _)').optional(),
 });
@@ -104,6 +114,10 @@ export function parseFlags(command: CommandName, args: string[]): Flags {
   const parsed = FlagsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(formatIssues(parsed.error));
   if (parsed.data.json && parsed.data.quiet) throw new UsageError('--json and --quiet exclude each other');
+  if (parsed.data.org && parsed.data.accounts) throw new UsageError('--org and --accounts exclude each other');
+  if (parsed.data['role-name'] !== undefined && !parsed.data.org && !parsed.data.accounts) {
+    throw new UsageError('--role-name goes with --org or --accounts');
+  }
   return parsed.data;
 }
 

@@ -62,20 +62,28 @@ ${COMMON}
 Exit codes: 0 every event done, 1 an event failed, an alert was not sent or a region could not be
 read, 2 usage error or unreadable file.`,
   scan: `Usage: cvpn-log-guard scan [--regions <list>|all] [--apply] [options]
+       cvpn-log-guard scan --org | --accounts <list> [--role-name <name>]
+                           [--regions <list>|all] [--apply] [options]
 
 Lists every Client VPN endpoint with its connection logging, log group, retention (against the
 requirement), encryption key, whether records arrive, and exemption; catches logging that points
 at a deleted log group. Without --apply nothing changes.
 
   --regions <list>|all     Regions to scan (default: the home region); all = every enabled one
+                           (with --org or --accounts: each account's own enabled regions)
   --apply                  Fix the non-compliant endpoints (alerts go to the topic)
   --no-delivery-check      Skip the log-stream reads: CloudWatch Logs allows 5 a second, so
                            200 endpoints with a group each take 40 s; delivering shows as ?
+  --org                    Every ACTIVE account of the organization, this one included
+                           (run from the management or delegated administrator account)
+  --accounts <list>        These accounts instead, e.g. 111111111111,222222222222
+  --role-name <name>       The member role assumed in each account, once per run
+                           (default: cvpn-log-guard-member)
 
 ${COMMON}
 
-Exit codes: 0 all compliant (or fixed), 1 some are not, an alert was not sent or a region could
-not be read, 2 usage error.`,
+Exit codes: 0 all compliant (or fixed), 1 some are not, an alert was not sent, a region could
+not be read or an account's role could not be assumed, 2 usage error.`,
   redrive: `Usage: cvpn-log-guard redrive [--queue-url <url> | --stage <stage>] [--dry-run] [options]
 
 Re-processes the events in the remediate function's on-failure queue, deletes the messages that

@@ -38,7 +38,8 @@ export function remediateEndpoint(deps: CoreDeps, trigger: TriggerEvent, options
   return serializer.run(`${trigger.region}/${trigger.endpointId}`, () => remediateNow(deps, trigger, options));
 }
 
-function baseOutcome(deps: CoreDeps, trigger: TriggerEvent): RemediationOutcome {
+/** The outcome's fields that come from the event, before anything is known about the endpoint. */
+export function baseOutcome(deps: Pick<CoreDeps, 'settings'>, trigger: TriggerEvent): RemediationOutcome {
   return {
     endpointId: trigger.endpointId,
     region: trigger.region,

@@ -24,12 +24,23 @@ export class InvalidEventError extends Error {
   }
 }
 
+/**
+ * Why an account is not guarded: another account than a single-account deployment's own; in
+ * central mode, not in the organization, in it but not ACTIVE, or in another organization.
+ */
+export type ForeignAccountKind = 'other-account' | 'not-in-organization' | 'not-active' | 'other-organization';
+
 /** A well-formed event from an account this deployment does not guard. */
 export class ForeignAccountError extends InvalidEventError {
   static {
     Object.defineProperty(this, 'name', { value: 'ForeignAccountError' });
   }
   override readonly name = 'ForeignAccountError';
+  readonly kind: ForeignAccountKind;
+  constructor(message: string, options?: { cause?: unknown; kind?: ForeignAccountKind }) {
+    super(message, options);
+    this.kind = options?.kind ?? 'other-account';
+  }
 }
 
 /** Configuration (environment, CLI flags) is unusable; raised at start-up, before any AWS call. */

@@ -113,13 +113,15 @@ export interface OutcomeError {
   message: string;
   retryable: boolean;
   /** Which step failed, so a reader knows what did and did not happen. */
-  step: 'describe' | 'ensure-log-group' | 'modify' | 'identity';
+  step: 'describe' | 'ensure-log-group' | 'modify' | 'identity' | 'accounts' | 'assume-role';
 }
 
 export interface RemediationOutcome {
   endpointId: string;
   region: string;
   account: string;
+  /** The account's name in AWS Organizations (central mode), when known. Set by whoever named the account. */
+  accountName?: string;
   action: OutcomeAction;
   mode: 'remediate' | 'notify-only';
   actor: Actor;

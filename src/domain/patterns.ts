@@ -15,6 +15,12 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** An AWS Organizations organization ID (Organizations API Reference, Organization.Id). */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 /**
+ * An Organizations account name shown as trusted (subjects, titles, filter attributes). AWS allows
+ * 1-50 printable ASCII characters; this admits the usual ones and leaves out what chat or mail
+ * markup could read (`<>&*_~` and backquotes): other names are shown only as user text.
+ */
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 .+,@()-]{0,49}$/;
+/**
  * An IAM role name without a path: 1-64 of letters, digits and + = , . @ _ - (IAM API Reference,
  * CreateRole): IAM's name alphabet below, written out because deploy/vars.cjs checks the same.
  */

@@ -12,7 +12,7 @@
  */
 import type { LoggingState, OutcomeAction, ToolKind } from '../domain/outcome';
 import { nextSteps, repeatText } from './advice';
-import { partitionForRegion } from '../domain/patterns';
+import { ACCOUNT_NAME_PATTERN, partitionForRegion } from '../domain/patterns';
 import { humanDuration } from '../util/duration';
 import {
   clientVpnEndpointConsoleUrl,
@@ -68,6 +68,8 @@ export interface TrustedIds {
   endpointId?: string;
   region?: string;
   account?: string;
+  /** The account's Organizations name (central mode), when it has the plain shape. */
+  accountName?: string;
   eventId?: string;
   eventName?: string;
   logGroup?: string;
@@ -85,7 +87,7 @@ export interface MessageModel {
   /** Amazon Q `eventType` (`[a-zA-Z0-9-]`). */
   eventType: string;
   repeat: boolean;
-  /** "<phrase>: <endpoint> (<region>)", trusted parts only: the subject's and chat title's text. */
+  /** "<phrase>[ in <account name>]: <endpoint> (<region>)", trusted parts only: the subject's and chat title's text. */
   title: string;
   /** What happened and what cvpn-log-guard did: the opening of the email and of the chat message. */
   summary: Text;
@@ -110,6 +112,7 @@ function idsOf(o: NotifiedOutcome): TrustedIds {
     endpointId: trusted(o.endpointId, 'endpoint-id'),
     region,
     account,
+    ...(o.accountName && ACCOUNT_NAME_PATTERN.test(o.accountName) ? { accountName: o.accountName.trim() } : {}),
     eventId: trusted(o.eventId, 'event-id'),
     eventName: trusted(o.eventName, 'event-name'),
     logGroup,
@@ -137,7 +140,7 @@ function linksOf(ids: TrustedIds, story: Story): Link[] {
 
 function contextOf(o: NotifiedOutcome, ids: TrustedIds, severity: Severity, story: Story): Record<string, string> {
   const context: Record<string, string> = { story: story.key, action: o.action, mode: o.mode, severity, tool: o.tool };
-  for (const key of ['region', 'account', 'endpointId', 'eventId', 'eventName', 'logGroup'] as const) {
+  for (const key of ['region', 'account', 'accountName', 'endpointId', 'eventId', 'eventName', 'logGroup'] as const) {
     const value = ids[key];
     if (value) context[key] = value;
   }
@@ -164,7 +167,10 @@ function endpointSection(o: NotifiedOutcome, story: Story): Section {
       key: 'endpoint',
       title: 'Account',
       rows: [
-        row('account', 'Account', [identifier('account', o.account, 32)]),
+        row('account', 'Account', [
+            identifier('account', o.account, 32),
+            ...(o.accountName ? [' (', user(o.accountName, 64, 50), ')'] : []),
+          ]),
         row('region', 'Region', [identifier('region', o.region, 32)]),
         row('affected', 'Affected', affected.length > 0 ? list : ['no endpoint with logging on in this region'], null),
       ],
@@ -172,7 +178,13 @@ function endpointSection(o: NotifiedOutcome, story: Story): Section {
   }
   const rows = [row('endpoint', 'ID', [identifier('endpoint-id', o.endpointId, 64)])];
   if (o.endpointName) rows.push(row('name', 'Name tag', [user(o.endpointName, 256, 128)]));
-  rows.push(row('region', 'Region', [identifier('region', o.region, 32)]), row('account', 'Account', [identifier('account', o.account, 32)]));
+  rows.push(
+    row('region', 'Region', [identifier('region', o.region, 32)]),
+    row('account', 'Account', [
+      identifier('account', o.account, 32),
+      ...(o.accountName ? [' (', user(o.accountName, 64, 50), ')'] : []),
+    ]),
+  );
   if (o.description) rows.push(row('description', 'Description', [user(o.description, 512, 256)]));
   return { key: 'endpoint', title: 'Endpoint', rows };
 }
@@ -428,7 +440,8 @@ export function buildModel(o: NotifiedOutcome, ctx: NotificationContext): Messag
     emoji: wording.emoji,
     eventType: wording.eventType,
     repeat: o.repeat !== undefined,
-    title: `${wording.phrase}: ${subjectOf} (${region})`,
+    // Central mode: which account, by the name people know it by, early enough to survive the subject's 100 characters.
+    title: `${wording.phrase}${ids.accountName ? ` in ${ids.accountName}` : ''}: ${subjectOf} (${region})`,
     summary: summaryOf(o, story, ctx),
     ...(why ? { why } : {}),
     ids,

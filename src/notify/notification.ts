@@ -24,6 +24,7 @@ export function buildNotification(outcome: NotifiedOutcome, ctx: NotificationCon
   const attributes: Record<string, string> = { outcome: model.action, severity: model.severity };
   if (model.ids.region) attributes.region = model.ids.region;
   if (model.ids.account) attributes.account = model.ids.account;
+  if (model.ids.accountName) attributes.accountName = model.ids.accountName;
   // Lets a filter policy route fights (switched off again soon after a fix) on their own.
   if (model.repeat) attributes.repeat = 'true';
   return {

@@ -128,6 +128,8 @@ export const STEP_LABEL: Record<Step, string> = {
   describe: 'describe (DescribeClientVpnEndpoints)',
   'ensure-log-group': 'ensure-log-group (CreateLogGroup, PutRetentionPolicy)',
   modify: 'modify (ModifyClientVpnEndpoint)',
+  accounts: 'accounts (organizations:ListAccounts)',
+  'assume-role': 'assume-role (sts:AssumeRole into the member account)',
 };
 
 /** What did and did not happen when a step failed. */
@@ -136,6 +138,8 @@ export const STEP_CONSEQUENCE: Record<Step, string> = {
   describe: 'Nothing was changed: the endpoint could not be read.',
   'ensure-log-group': 'Nothing was changed on the endpoint: the log group could not be made ready.',
   modify: 'The log group is ready, but the endpoint was not changed.',
+  accounts: 'Nothing was changed: whether the account is guarded could not be decided.',
+  'assume-role': 'Nothing was changed: the member account could not be entered.',
 };
 
 /** The permissions a step needs, named in the failed notification's next steps. */
@@ -144,4 +148,6 @@ export const STEP_PERMISSIONS: Record<Step, string[]> = {
   describe: ['ec2:DescribeClientVpnEndpoints'],
   'ensure-log-group': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
   modify: ['ec2:ModifyClientVpnEndpoint'],
+  accounts: ['organizations:ListAccounts'],
+  'assume-role': ['sts:AssumeRole on the member role, and the member role trusting this function'],
 };

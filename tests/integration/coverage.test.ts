@@ -264,7 +264,7 @@ describe('cvpn-log-guard coverage, other inputs', () => {
 
   it.each([
     [['--regions', HOME, '--central-bus-arn', BUS], 'coverage needs --org (every account of the organization) or --accounts <list>'],
-    [[...ORG_ARGS, '--accounts', COVERED], 'coverage takes --org or --accounts <list>, not both'],
+    [[...ORG_ARGS, '--accounts', COVERED], '--org and --accounts exclude each other'],
     [['--org', '--regions', HOME], 'coverage needs --central-bus-arn <arn>'],
     [['--org', '--regions', HOME, '--central-bus-arn', 'cvpn-log-guard-prod'], 'central-bus-arn: must be an event bus ARN'],
     [['--accounts', '1234', '--central-bus-arn', BUS], 'accounts: must be comma-separated 12-digit account IDs'],

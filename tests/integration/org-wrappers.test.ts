@@ -57,7 +57,12 @@ describe('Organizations wrapper', () => {
     expect(active).toHaveLength(43);
     expect(active.map((a) => a.id)).not.toContain('200000000007');
     expect(standin.callsTo('ListAccounts')).toHaveLength(2 * 3);
-    expect(await describeAccount(organizations, '200000000007')).toEqual({ id: '200000000007', name: 'm7', state: 'SUSPENDED' });
+    expect(await describeAccount(organizations, '200000000007')).toEqual({
+      id: '200000000007',
+      name: 'm7',
+      state: 'SUSPENDED',
+      arn: `arn:aws:organizations::${CENTRAL}:account/o-exampleorgid/200000000007`,
+    });
     expect(await describeAccount(organizations, '999999999999')).toBeUndefined();
   });
 
@@ -66,8 +71,8 @@ describe('Organizations wrapper', () => {
     standin.addOrganizationAccount(MEMBER, { state: 'SUSPENDED' });
     const organizations = clients.get(OrganizationsClient, 'us-east-1');
     expect(await listAccounts(organizations)).toEqual([
-      { id: CENTRAL, name: 'Management Account', state: 'ACTIVE' },
-      { id: MEMBER, name: `Account ${MEMBER}`, state: 'SUSPENDED' },
+      { id: CENTRAL, name: 'Management Account', state: 'ACTIVE', arn: expect.stringMatching(`:account/o-[a-z0-9]+/${CENTRAL}$`) },
+      { id: MEMBER, name: `Account ${MEMBER}`, state: 'SUSPENDED', arn: expect.stringMatching(`:account/o-[a-z0-9]+/${MEMBER}$`) },
     ]);
     expect((await listActiveAccounts(organizations)).map((a) => a.id)).toEqual([CENTRAL]);
   });

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
-import { InvalidEventError } from '../../domain/errors';
+import { ForeignAccountError, InvalidEventError } from '../../domain/errors';
 
 export interface DroppedEvent {
   status: 'dropped';
@@ -23,7 +23,9 @@ export function dropInvalidEvents(deps: { logger: Logger; metrics: Metrics }): m
     onError: (request) => {
       const { error } = request;
       if (!(error instanceof InvalidEventError)) return;
-      deps.logger.warn('Event dropped', { reason: error.message, eventId: eventIdOf(request.event) });
+      // Which case of "not guarded" (another account, outside the organization, not ACTIVE, another organization).
+      const kind = error instanceof ForeignAccountError ? { dropKind: error.kind } : {};
+      deps.logger.warn('Event dropped', { reason: error.message, eventId: eventIdOf(request.event), ...kind });
       deps.metrics.addMetric(error.irrelevant ? 'EventsIgnored' : 'EventsInvalid', MetricUnit.Count, 1);
       const dropped: DroppedEvent = { status: 'dropped', reason: error.message };
       request.response = dropped;
