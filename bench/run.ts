@@ -3,7 +3,7 @@
  * side with its reference in the same run. Prints a table and writes bench/results.json.
  * See bench/README.md for what each figure means and how it is measured.
  *
- *   npx tsx bench/run.ts [--only cold,event,scan,replay,mass] [--runs N] [--strict]
+ *   npx tsx bench/run.ts [--only cold,event,scan,replay,mass,org] [--runs N] [--strict]
  *
  * --runs N    cold-start runs per side (default 21; event runs are a third of it, at least 3)
  * --strict    exit 1 when a figure misses its target (the table is printed either way)
@@ -41,7 +41,7 @@ const { values: opts } = parseArgs({
     strict: { type: 'boolean', default: false },
   },
 });
-const only = new Set((opts.only ?? 'cold,event,scan,replay,mass').split(',').map((x) => x.trim()));
+const only = new Set((opts.only ?? 'cold,event,scan,replay,mass,org').split(',').map((x) => x.trim()));
 const COLD_RUNS = Number(opts.runs ?? 21);
 const EVENT_RUNS = Math.max(3, Math.round(COLD_RUNS / 3));
 
@@ -50,7 +50,7 @@ interface Figure {
   id: string;
   figure: string;
   measured: number;
-  unit: 'ms' | 'bytes' | 'events/s' | 'count';
+  unit: 'ms' | 'bytes' | 'events/s' | 'account-regions/s' | 'count';
   reference?: number;
   referenceLabel?: string;
   /** measured / reference */
@@ -412,6 +412,67 @@ async function scanBreadth() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. Organization-wide scan
+
+const ORG_ACCOUNTS = 200;
+const ORG_REGIONS = SCAN_REGIONS.slice(0, 17);
+const ORG_ENDPOINTS = 2;
+/** The CLI's accounts in flight (src/app/fleet-scan.ts ACCOUNT_CONCURRENCY), each with all its regions at once. */
+const ORG_ACCOUNTS_IN_FLIGHT = 8;
+/** Issue #12's target on this 2-core machine. */
+const ORG_TARGET_PER_SECOND = 150;
+
+async function orgScan() {
+  const standin = await startStandin({ accountId: ACCOUNT, callerArn: LAMBDA_CALLER_ARN, regions: ORG_REGIONS });
+  try {
+    standin.setOrganization({ id: 'o-benchorg123' });
+    const members = Array.from({ length: ORG_ACCOUNTS - 1 }, (_, i) => String(100000000000 + i));
+    for (const [a, id] of [ACCOUNT, ...members].entries()) {
+      if (id !== ACCOUNT) standin.addOrganizationAccount(id, { name: `bench-${a}` });
+      const account = standin.account(id);
+      if (id !== ACCOUNT) account.addRole('cvpn-log-guard-member', { trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:root`] });
+      ORG_REGIONS.forEach((region, r) => {
+        account.addLogGroup(region, `/aws/clientvpn/on-${a}-${r}`, { retentionInDays: 365 });
+        for (let i = 0; i < ORG_ENDPOINTS; i++) {
+          account.addEndpoint(region, i === 0 ? { logging: { enabled: false } } : { logging: { enabled: true, logGroup: `/aws/clientvpn/on-${a}-${r}` } });
+        }
+      });
+    }
+    standin.setLatency(LATENCY_MS);
+    const from = standin.calls.length;
+    const run = await runCliChild(['scan', '--org', '--regions', ORG_REGIONS.join(','), '--json'], { AWS_REGION: 'eu-west-1' }, standin, 600_000);
+    const calls = standin.calls.slice(from);
+    const rows = jsonLines(run).filter((r) => r.kind === 'endpoint').length;
+    const accountRegions = ORG_ACCOUNTS * ORG_REGIONS.length;
+    if (rows !== accountRegions * ORG_ENDPOINTS) {
+      throw new Error(`scan --org listed ${rows} of ${accountRegions * ORG_ENDPOINTS} endpoints\n${run.stderr.join('\n').slice(-2000)}`);
+    }
+    const throttled = calls.filter((c) => c.status === 400 || c.status === 429 || c.status === 503).length;
+    const surfaced = jsonLines(run).filter((r) => r.kind !== 'endpoint' && JSON.stringify(r).match(/Throttl|RequestLimitExceeded|TooManyRequests/)).length;
+    // A member account-region needs two reads one after the other (the endpoints, then their log
+    // groups); each account first needs its AssumeRole. With 8 accounts in flight and each
+    // account's regions side by side, the account is the unit: 200 / 8 rounds of (1 + 2) calls.
+    const callsPerAccountRegion = 2;
+    const floorMs = Math.ceil(ORG_ACCOUNTS / ORG_ACCOUNTS_IN_FLIGHT) * (1 + callsPerAccountRegion) * LATENCY_MS;
+    return {
+      ms: run.ms,
+      accountRegions,
+      rate: (accountRegions / run.ms) * 1000,
+      floorRate: (accountRegions / floorMs) * 1000,
+      floorMs,
+      assumeRoles: calls.filter((c) => c.action === 'AssumeRole').length,
+      throttledCalls: throttled,
+      throttlingSurfaced: surfaced,
+      exitCode: run.code,
+      calls: countBy(calls.map((c) => c.action)),
+      cpuMs: { cli: Math.round(run.cpuMs), standin: Math.round(run.standinCpuMs) },
+    };
+  } finally {
+    await standin.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 4. Replay rate
 
 const REPLAY_REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
@@ -549,6 +610,8 @@ function fmt(value: number, unit: Figure['unit']): string {
       return kib(value);
     case 'events/s':
       return `${value.toFixed(0)} events/s`;
+    case 'account-regions/s':
+      return `${value.toFixed(0)}/s`;
     case 'count':
       return String(value);
   }
@@ -749,6 +812,24 @@ async function main(): Promise<void> {
       target: { ratio: 1.25, better: 'lower' },
     });
     addFigure({ id: 'mass-failures', figure: '5. failures', measured: r.failures, unit: 'count', mustBeZero: true, note: `${r.modifyThrottled} Modify calls throttled and retried` });
+  }
+
+  if (only.has('org')) {
+    log(`organization-wide scan: ${ORG_ACCOUNTS} accounts x ${ORG_REGIONS.length} regions x ${ORG_ENDPOINTS} endpoints ...`);
+    const r = await orgScan();
+    details.org = r;
+    addFigure({
+      id: 'org-scan',
+      figure: `6. scan --org (${ORG_ACCOUNTS} accounts x ${ORG_REGIONS.length} regions)`,
+      measured: r.rate,
+      unit: 'account-regions/s',
+      reference: ORG_TARGET_PER_SECOND,
+      referenceLabel: 'the target',
+      target: { ratio: 1, better: 'higher' },
+      note: `${s(r.ms)}; latency floor ${r.floorRate.toFixed(0)}/s (${ORG_ACCOUNTS}/${ORG_ACCOUNTS_IN_FLIGHT} rounds x 3 calls x ${LATENCY_MS} ms = ${s(r.floorMs)})`,
+    });
+    addFigure({ id: 'org-assume-roles', figure: '6. AssumeRole calls (one per member account)', measured: r.assumeRoles, unit: 'count', note: `${ORG_ACCOUNTS - 1} members` });
+    addFigure({ id: 'org-throttling', figure: '6. throttling errors seen by the user', measured: r.throttlingSurfaced, unit: 'count', mustBeZero: true });
   }
 
   const table = printTable();

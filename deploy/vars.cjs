@@ -351,7 +351,7 @@ const fleetSettings = async ({ resolveVariable }) => {
       ['regions', regions.length === 0],
     ].filter(([, absent]) => absent).map(([name]) => `"${name}"`);
     if (missing.length > 0) {
-      fail(`fleet=central needs the stage parameter(s) ${missing.join(', ')} (see README, "Organization-wide (central mode): deploying")`);
+      fail(`fleet=central needs the stage parameter(s) ${missing.join(', ')} (see README, "Organization-wide (central mode)")`);
     }
   }
   return { mode, organizationId, targetOuIds, regions, callAs, memberRoleName, operatorRoleArns, accounts };
