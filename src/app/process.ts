@@ -1,4 +1,4 @@
-import type { EndpointState } from '../domain/endpoint';
+import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
 import { parseTriggerEvent, type TriggerEvent } from '../domain/event';
 import type { RemediationOutcome } from '../domain/outcome';
 import { baseOutcome, remediateEndpoint, type RemediateOptions } from '../core/remediate';
@@ -8,11 +8,29 @@ import type { Runtime } from './runtime';
 
 export const snapshotKey = (region: string, endpointId: string): string => `${region}/${endpointId}`;
 
+/**
+ * What one region-wide read saw (replay reads each region once instead of once per event): every
+ * endpoint, keyed by `snapshotKey`, and the log groups of those logging (undefined: it does not exist).
+ */
+export interface RegionSnapshot {
+  endpoints: Map<string, EndpointState>;
+  logGroups: ReadonlyMap<string, LogGroupInfo | undefined>;
+}
+
+function knownFrom(snapshot: RegionSnapshot | undefined, trigger: TriggerEvent): RemediateOptions {
+  const knownState = snapshot?.endpoints.get(snapshotKey(trigger.region, trigger.endpointId));
+  const group = knownState?.logging.enabled ? knownState.logging.logGroup : undefined;
+  if (!knownState) return {};
+  return group !== undefined && snapshot?.logGroups.has(group)
+    ? { knownState, knownLogGroup: { name: group, info: snapshot.logGroups.get(group) } }
+    : { knownState };
+}
+
 /** Parses and remediates one event. Throws `InvalidEventError` for input that can't be processed. */
 export async function processEvent(
   runtime: Runtime,
   event: unknown,
-  snapshot?: ReadonlyMap<string, EndpointState>,
+  snapshot?: RegionSnapshot,
 ): Promise<RemediationOutcome> {
   return processTrigger(runtime, parseTriggerEvent(event), snapshot);
 }
@@ -24,9 +42,9 @@ export async function processEvent(
 export function processTrigger(
   runtime: Runtime,
   trigger: TriggerEvent,
-  snapshot?: ReadonlyMap<string, EndpointState>,
+  snapshot?: RegionSnapshot,
 ): Promise<RemediationOutcome> {
-  const options = { knownState: snapshot?.get(snapshotKey(trigger.region, trigger.endpointId)) };
+  const options = knownFrom(snapshot, trigger);
   const fleet = runtime.fleet;
   return fleet ? processInFleet(runtime, fleet, trigger, options) : remediateEndpoint(runtime.core, trigger, options);
 }

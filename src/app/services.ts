@@ -9,10 +9,9 @@ import { toAwsCallError } from '../aws/errors';
 import { changeVisibility, deleteMessage, queueUrl, receiveMessages, SQSClient, type QueueMessage } from '../aws/sqs';
 import { STSClient } from '../aws/sts';
 import { scanRegion as scanWithCore, type RegionScan, type ScanOptions } from '../core/scan';
-import type { EndpointState } from '../domain/endpoint';
 import { IntervalLimiter } from '../util/rate-limiter';
 import { deliveryDepsFrom } from './delivery-api';
-import { snapshotKey } from './process';
+import { snapshotKey, type RegionSnapshot } from './process';
 import type { Runtime } from './runtime';
 
 export type { LookupResult, TimeWindow, InvokeResult, QueueMessage, RegionScan, ScanOptions };
@@ -50,10 +49,20 @@ export function scanRegion(runtime: Runtime, region: string, options: ScanOption
   return scanWithCore({ ...runtime.core, delivery }, region, options);
 }
 
-/** Every endpoint of the region, keyed for `processEvent`'s snapshot. */
-export async function regionSnapshot(runtime: Runtime, region: string): Promise<Map<string, EndpointState>> {
-  const { endpoints } = await runtime.core.api(region).listEndpoints();
-  return new Map(endpoints.map((e) => [snapshotKey(region, e.endpointId), e]));
+/**
+ * Every endpoint of the region and the log groups of those logging, for `processEvent`: events for
+ * endpoints that need nothing are then decided, retention included, without a read each (log
+ * groups are read 50 names a call).
+ */
+export async function regionSnapshot(runtime: Runtime, region: string): Promise<RegionSnapshot> {
+  const api = runtime.core.api(region);
+  const { endpoints } = await api.listEndpoints();
+  const names = [...new Set(endpoints.flatMap((e) => (e.logging.enabled && e.logging.logGroup ? [e.logging.logGroup] : [])))];
+  const found = await api.describeLogGroups(names);
+  return {
+    endpoints: new Map(endpoints.map((e) => [snapshotKey(region, e.endpointId), e])),
+    logGroups: new Map(names.map((name) => [name, found.get(name)])),
+  };
 }
 
 /** The region's CloudTrail history of the calls that can switch logging off, paced to the quota. */

@@ -1,9 +1,8 @@
 import { AwsCallError, InvalidEventError } from '../domain/errors';
 import { envelopeFromRecord, isBareCloudTrailRecord } from '../domain/event';
 import type { RemediationOutcome } from '../domain/outcome';
-import type { EndpointState } from '../domain/endpoint';
 import { announce, REPLAY_POLICY } from '../app/announce';
-import { processEvent, snapshotKey } from '../app/process';
+import { processEvent, snapshotKey, type RegionSnapshot } from '../app/process';
 import type { Runtime } from '../app/runtime';
 import { invokeDeployed, readHistory, regionSnapshot, type InvokeResult } from '../app/services';
 import { mapLimited } from '../util/concurrency';
@@ -84,16 +83,17 @@ export async function replayOne(
   runtime: Runtime,
   entry: Entry,
   publish: boolean,
-  snapshot?: Map<string, EndpointState>,
+  snapshot?: RegionSnapshot,
 ): Promise<ReplayResult> {
   let outcome: RemediationOutcome;
   try {
     outcome = await processEvent(runtime, entry.event, snapshot);
     // Later events for this endpoint need not read it again: it was just read back with logging on.
     const key = snapshotKey(outcome.region, outcome.endpointId);
-    const known = snapshot?.get(key);
+    const known = snapshot?.endpoints.get(key);
     if (known && outcome.action === 'remediated' && outcome.verification === 'verified' && outcome.loggingAfter) {
-      snapshot?.set(key, { ...known, logging: outcome.loggingAfter });
+      // Its group is not in the snapshot's list (or was missing): the next event reads it once.
+      snapshot?.endpoints.set(key, { ...known, logging: outcome.loggingAfter });
     }
   } catch (error) {
     if (error instanceof InvalidEventError) {
@@ -217,7 +217,7 @@ async function runEntries(
   ctx: CliContext,
   entries: Entry[],
   onResult?: (r: ReplayResult) => void,
-  snapshot?: Map<string, EndpointState>,
+  snapshot?: RegionSnapshot,
 ): Promise<ReplayResult[]> {
   return mapLimited(entries, REPLAY_CONCURRENCY, async (entry) => {
     const result = ctx.flags.invoke

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../domain/endpoint';
+import type { EndpointState, LogGroupInfo } from '../domain/endpoint';
 import { ForeignAccountError } from '../domain/errors';
 import type { TriggerEvent } from '../domain/event';
 import { isOwnAction } from '../domain/identity';
@@ -26,6 +26,11 @@ export interface RemediateOptions {
    * (logging on, being deleted, exempt); anything that may need a change is read again first.
    */
   knownState?: EndpointState;
+  /**
+   * The log group `knownState` logs to, as the same region-wide read saw it (`info` undefined: it
+   * did not exist). Used only together with `knownState`, for the retention judgement.
+   */
+  knownLogGroup?: { name: string; info: LogGroupInfo | undefined };
 }
 
 /**
@@ -63,9 +68,15 @@ export function baseOutcome(deps: Pick<CoreDeps, 'settings'>, trigger: TriggerEv
  * a failed group read leaves it unjudged there (the sweep reads it again), and a missing group is
  * acted on only when asked (`checkLogGroup`, scan and sweep).
  */
-async function observe(api: RegionApi, endpoint: EndpointState | undefined, checkLogGroup: boolean): Promise<ObservedState> {
+async function observe(
+  api: RegionApi,
+  endpoint: EndpointState | undefined,
+  checkLogGroup: boolean,
+  known?: { name: string; info: LogGroupInfo | undefined },
+): Promise<ObservedState> {
   const group = endpoint?.logging.enabled ? endpoint.logging.logGroup : undefined;
   if (!endpoint || group === undefined) return { endpoint };
+  if (!checkLogGroup && known?.name === group) return { endpoint, logGroup: known.info };
   if (!checkLogGroup) {
     const found = await api.describeLogGroups([group]).catch(() => undefined);
     return { endpoint, logGroup: found?.get(group) };
@@ -106,7 +117,7 @@ async function remediateNow(deps: CoreDeps, trigger: TriggerEvent, options: Reme
     // may Modify any field, so whoever can run code as it could switch logging off unseen.
     if (ownRole) base.byGuardRole = true;
     const checkLogGroup = options.checkLogGroup === true;
-    let decided = plan(base, await observe(api, endpoint, checkLogGroup), deps.settings, deps.now());
+    let decided = plan(base, await observe(api, endpoint, checkLogGroup, reuse ? options.knownLogGroup : undefined), deps.settings, deps.now());
     if (!decided.enable && decided.outcome.action === 'already-compliant' && state && base.eventName !== 'Scan') {
       const recovered = await earlierAttempt(deps, key, decided.outcome, degraded);
       if (recovered) return mark(recovered);

@@ -79,6 +79,23 @@ describe('cvpn-log-guard replay --since', () => {
     expect(r.stdout.filter((l) => /^remediated\s/.test(l))).toHaveLength(10);
   }, 30_000);
 
+  it('judges retention from one log-group read per region, not one per event, and still reports a short one', async () => {
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/short', { retentionInDays: 7 });
+    standin.addLogGroup('eu-west-1', '/aws/clientvpn/long', { retentionInDays: 731 });
+    const short = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/short' } });
+    const long = standin.addEndpoint('eu-west-1', { logging: { enabled: true, logGroup: '/aws/clientvpn/long' } });
+    for (let i = 0; i < 12; i++) {
+      const endpointId = i % 2 === 0 ? short : long;
+      standin.addCloudTrailEvent('eu-west-1', retarget(modifyRecord(), { region: 'eu-west-1', account: ACCOUNT, endpointId, eventId: eventId(), eventTime: hoursAgo(20 - i) }));
+    }
+    const r = await cli(['replay', '--since', '2d', '--json']);
+    const outcomes = r.stdout.map((l) => JSON.parse(l) as { kind?: string; endpointId?: string; action?: string }).filter((o) => o.endpointId);
+    expect(outcomes.filter((o) => o.endpointId === short).map((o) => o.action)).toEqual(Array(6).fill('retention-short'));
+    expect(outcomes.filter((o) => o.endpointId === long).map((o) => o.action)).toEqual(Array(6).fill('already-compliant'));
+    expect(standin.callsTo('DescribeLogGroups')).toHaveLength(1);
+    expect(standin.callsTo('DescribeClientVpnEndpoints')).toHaveLength(1);
+  });
+
   it('dry run changes nothing and publishes nothing', async () => {
     const topic = standin.createTopic('eu-west-1', 'alerts');
     seedRegion('eu-west-1', 2, 4, 0);
