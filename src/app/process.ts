@@ -14,16 +14,27 @@ export const snapshotKey = (region: string, endpointId: string): string => `${re
  */
 export interface RegionSnapshot {
   endpoints: Map<string, EndpointState>;
-  logGroups: ReadonlyMap<string, LogGroupInfo | undefined>;
+  logGroups: Map<string, LogGroupInfo | undefined>;
 }
 
+/**
+ * Read when the core starts on the event, not when it is queued: events for one endpoint wait for
+ * each other (the core serialises them), and by then an earlier one may have fixed it and updated
+ * the snapshot.
+ */
 function knownFrom(snapshot: RegionSnapshot | undefined, trigger: TriggerEvent): RemediateOptions {
-  const knownState = snapshot?.endpoints.get(snapshotKey(trigger.region, trigger.endpointId));
-  const group = knownState?.logging.enabled ? knownState.logging.logGroup : undefined;
-  if (!knownState) return {};
-  return group !== undefined && snapshot?.logGroups.has(group)
-    ? { knownState, knownLogGroup: { name: group, info: snapshot.logGroups.get(group) } }
-    : { knownState };
+  if (!snapshot) return {};
+  const state = () => snapshot.endpoints.get(snapshotKey(trigger.region, trigger.endpointId));
+  return {
+    get knownState() {
+      return state();
+    },
+    get knownLogGroup() {
+      const known = state();
+      const group = known?.logging.enabled ? known.logging.logGroup : undefined;
+      return group !== undefined && snapshot.logGroups.has(group) ? { name: group, info: snapshot.logGroups.get(group) } : undefined;
+    },
+  };
 }
 
 /** Parses and remediates one event. Throws `InvalidEventError` for input that can't be processed. */

@@ -92,8 +92,13 @@ export async function replayOne(
     const key = snapshotKey(outcome.region, outcome.endpointId);
     const known = snapshot?.endpoints.get(key);
     if (known && outcome.action === 'remediated' && outcome.verification === 'verified' && outcome.loggingAfter) {
-      // Its group is not in the snapshot's list (or was missing): the next event reads it once.
       snapshot?.endpoints.set(key, { ...known, logging: outcome.loggingAfter });
+      // The fix judged its group: later events are judged the same way without reading it. Only the
+      // retention counts on the event path, and a group it created (retention set, or never
+      // expiring if that failed) meets the requirement, as does one that was not short or was raised.
+      const group = outcome.loggingAfter.logGroup;
+      const short = outcome.retentionRaised ? undefined : outcome.retentionShort;
+      if (group !== undefined) snapshot?.logGroups.set(group, { name: group, ...(short ? { retentionInDays: short.retentionDays } : {}) });
     }
   } catch (error) {
     if (error instanceof InvalidEventError) {

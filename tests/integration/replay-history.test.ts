@@ -96,6 +96,22 @@ describe('cvpn-log-guard replay --since', () => {
     expect(standin.callsTo('DescribeClientVpnEndpoints')).toHaveLength(1);
   });
 
+  it('after fixing an endpoint, its later events are judged from the fix, not from a read each', async () => {
+    const off = standin.addEndpoint('eu-west-1', { logging: { enabled: false } });
+    standin.addEndpoint('eu-west-1', { logging: { enabled: false } });
+    for (let i = 0; i < 5; i++) {
+      standin.addCloudTrailEvent('eu-west-1', retarget(modifyRecord(), { region: 'eu-west-1', account: ACCOUNT, endpointId: off, eventId: eventId(), eventTime: hoursAgo(20 - i) }));
+    }
+    const r = await cli(['replay', '--since', '2d', '--json']);
+    const actions = r.stdout.map((l) => JSON.parse(l) as { endpointId?: string; action?: string }).filter((o) => o.endpointId === off).map((o) => o.action);
+    expect(actions).toEqual(['remediated', 'already-compliant', 'already-compliant', 'already-compliant', 'already-compliant']);
+    // The snapshot's listing needs no group read (nothing logs yet) and the fix creates the group
+    // without one; the event queued right behind the fix may start before the snapshot is updated
+    // and read the new group once. Without carrying the fix forward it was one read per later event.
+    expect(standin.callsTo('DescribeLogGroups').length).toBeLessThanOrEqual(1);
+    expect(standin.callsTo('ModifyClientVpnEndpoint')).toHaveLength(1);
+  });
+
   it('dry run changes nothing and publishes nothing', async () => {
     const topic = standin.createTopic('eu-west-1', 'alerts');
     seedRegion('eu-west-1', 2, 4, 0);
