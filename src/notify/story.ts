@@ -6,6 +6,7 @@
  * The situation decides the opening sentence, so an exempt or notify-only alert about a new
  * endpoint still says "created without connection logging" and never "switched off".
  */
+import { LOG_GROUP_ACTIONS } from '../domain/outcome';
 import { templateFight } from '../domain/repeat';
 import type { NotifiedOutcome } from './input';
 
@@ -46,6 +47,11 @@ export const STORY_KEYS = [
   'other',
 ] as const;
 export type StoryKey = (typeof STORY_KEYS)[number];
+
+const GROUP_STORY_KEYS: ReadonlySet<StoryKey> = new Set<StoryKey>([...LOG_GROUP_ACTIONS, 'service-role-missing']);
+
+/** The stories about a log group's requirements and delivery (and the account's service role): told from the group, not the endpoint's logging. */
+export const isGroupStory = (key: StoryKey): boolean => GROUP_STORY_KEYS.has(key);
 
 export interface Story {
   key: StoryKey;

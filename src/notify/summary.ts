@@ -8,7 +8,7 @@ import { ROLE_ARN_PATTERN } from '../domain/patterns';
 import { templateFight } from '../domain/repeat';
 import { humanDuration } from '../util/duration';
 import type { NotificationContext, NotifiedOutcome } from './input';
-import type { Story } from './story';
+import { isGroupStory, type Story } from './story';
 import { id, identifier, join, t, trusted, type IdKind, type Text, type Value } from './values';
 
 /**
@@ -184,11 +184,9 @@ function logGroupSummary(o: NotifiedOutcome, story: Story): Text {
   }
 }
 
-const LOG_GROUP_STORIES = new Set(['retention-short', 'retention-raised', 'key-mismatch', 'cannot-write', 'not-delivering', 'service-role-missing']);
-
 /** The story's summary: what happened, then what cvpn-log-guard did. */
 export function summaryOf(o: NotifiedOutcome, story: Story, ctx: NotificationContext): Text {
-  if (LOG_GROUP_STORIES.has(story.key)) return logGroupSummary(o, story);
+  if (isGroupStory(story.key)) return logGroupSummary(o, story);
   if (story.key === 'other') return t`${endpointPhrase(o)}: ${o.action}.`;
   const action = actionSentence(o, story, ctx);
   return action.length === 0 ? situationSentence(o, story) : join(situationSentence(o, story), [' '], action);
