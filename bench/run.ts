@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ACCOUNT_CONCURRENCY } from '../src/app/fleet-scan';
 import { demoEvent, DEMO_ACCOUNT, DEMO_ENDPOINT, DEMO_REGION } from '../scripts/demo-event';
 import { DEFAULT_REGIONS } from '../standin/ec2';
 import { startStandin, type Standin } from '../standin/index';
@@ -417,8 +418,8 @@ async function scanBreadth() {
 const ORG_ACCOUNTS = 200;
 const ORG_REGIONS = SCAN_REGIONS.slice(0, 17);
 const ORG_ENDPOINTS = 2;
-/** The CLI's accounts in flight (src/app/fleet-scan.ts ACCOUNT_CONCURRENCY), each with all its regions at once. */
-const ORG_ACCOUNTS_IN_FLIGHT = 8;
+/** The CLI's accounts in flight, each with all its regions at once. */
+const ORG_ACCOUNTS_IN_FLIGHT = ACCOUNT_CONCURRENCY;
 /** Issue #12's target on this 2-core machine. */
 const ORG_TARGET_PER_SECOND = 150;
 

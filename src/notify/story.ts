@@ -37,11 +37,8 @@ export const STORY_KEYS = [
   'failed-retryable',
   'failed-needs-person',
   'guard-role',
-  'retention-short',
-  'retention-raised',
-  'key-mismatch',
-  'cannot-write',
-  'not-delivering',
+  // The log-group stories are the log-group actions themselves.
+  ...LOG_GROUP_ACTIONS,
   'service-role-missing',
   /** The non-notifiable actions, should anyone build a notification for them. */
   'other',
